@@ -86,6 +86,7 @@ class AudioParams:
     stft_n_fft: int = bounded(512, 64, 8192)  # MRPN features: Hann 512, hop 64 (thesis 4.5)
     stft_hop_length: int = bounded(64, 16, 4096)
     stft_n_mels: int = bounded(64, 8, 512)
+    stft_frames: int = bounded(500, 16, 100000)  # stored length (2 s at hop 64), centred
     min_rms: float = bounded(1e-4, 0.0, 1.0)  # below this a clip is rejected as silent
 
 

@@ -1,0 +1,68 @@
+"""Subject-independent S1-S4 sets (dacssGAN 4.1, DESIGN.md 3.4).
+
+Actors are dealt into ``units`` groups by scikit-learn's ``StratifiedGroupKFold`` (groups = actors,
+strata = sex, so each unit is sex-balanced; every actor speaks every emotion, so units are also
+class-balanced). Each set takes whole units; ``fold`` rotates the units so that every actor is in
+S4 once over ``units / s4_units`` folds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+
+SETS = ("S1", "S2", "S3", "S4")
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    seed: int
+    units: int
+    s1_units: int
+    s2_units: int
+    s3_units: int
+    s4_units: int
+    fold: int
+
+
+def actor_units(table: pd.DataFrame, units: int, seed: int) -> pd.Series:
+    """Unit index (0..units-1) of every clip; actors never straddle units."""
+    n_actors = table["actor"].nunique()
+    if n_actors < units:
+        raise ValueError(f"split.units = {units} needs at least {units} actors; the data has {n_actors}")
+    splitter = StratifiedGroupKFold(n_splits=units, shuffle=True, random_state=seed)
+    unit = np.full(len(table), -1)
+    for k, (_, test) in enumerate(splitter.split(table, table["sex"], groups=table["actor"])):
+        unit[test] = k
+    return pd.Series(unit, index=table.index, name="unit")
+
+
+def assign_sets(table: pd.DataFrame, spec: SplitSpec) -> pd.DataFrame:
+    """Clip -> set table: columns clip, actor, sex, emotion, unit, set."""
+    unit = actor_units(table, spec.units, spec.seed)
+    counts = [spec.s1_units, spec.s2_units, spec.s3_units, spec.s4_units]
+    # S4 starts at the fold's offset and the other sets follow it around the ring of units.
+    order = [(spec.fold * spec.s4_units + k) % spec.units for k in range(spec.units)]
+    owner, pos = {}, 0
+    for name, count in zip(("S4", "S1", "S2", "S3"), (counts[3], counts[0], counts[1], counts[2])):
+        for u in order[pos : pos + count]:
+            owner[u] = name
+        pos += count
+    out = table[["clip", "actor", "sex", "emotion"]].copy()
+    out["unit"] = unit.values
+    out["set"] = out["unit"].map(owner)
+    return out
+
+
+def split_counts(sets: pd.DataFrame, classes: tuple) -> dict:
+    """Flat counts for metrics: clips and actors per set, clips per set and class."""
+    out = {}
+    for name in SETS:
+        part = sets[sets["set"] == name]
+        out[f"{name}_clips"] = int(len(part))
+        out[f"{name}_actors"] = int(part["actor"].nunique())
+        for c in classes:
+            out[f"{name}_{c}"] = int((part["emotion"] == c).sum())
+    return out
