@@ -123,7 +123,8 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
     for key, arr in staging.items():
         final = np.lib.format.open_memmap(out_dir / f"{key}.npy", "w+", arr.dtype, (len(kept), *arr.shape[1:]))
         for i in range(0, len(kept), 256):
-            final[i : i + 256] = arr[i : i + 256]
+            j = min(i + 256, len(kept))
+            final[i:j] = arr[i:j]
         final.flush()
         del final
         (out_dir / f".{key}.staging.npy").unlink()
