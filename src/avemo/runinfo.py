@@ -31,3 +31,12 @@ def environment(device: str = "cpu") -> dict:
         except metadata.PackageNotFoundError:
             out[f"env_{name}"] = "absent"
     return out
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` -> cuda when available, else cpu."""
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return name

@@ -1,0 +1,26 @@
+"""Calibration plot of a conformal predictor: error rate against significance level eps."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..atomic import atomic_path
+from .figures import plt, save_figure
+
+
+def save_calibration_plot(curve: list[tuple[float, float, float]], out_dir: Path) -> None:
+    """Writes ``calibration.csv`` (eps, error, set_size; a DVC plot) and ``calibration.png``."""
+    with atomic_path(out_dir / "calibration.csv") as tmp:
+        with open(tmp, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["eps", "error", "set_size"])
+            w.writerows([(f"{e:.2f}", f"{err:.4f}", f"{s:.4f}") for e, err, s in curve])
+    fig, ax = plt.subplots(figsize=(4, 3.5))
+    eps = [c[0] for c in curve]
+    ax.plot(eps, [c[1] for c in curve], label="empirical error on S4")
+    ax.plot(eps, eps, "k--", label="eps (validity bound)")
+    ax.set_xlabel("significance level eps")
+    ax.set_ylabel("error rate")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, out_dir / "calibration.png")

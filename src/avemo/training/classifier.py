@@ -1,0 +1,114 @@
+"""Plain supervised training for the emotion CNN: explicit model, loss, optimiser, loader, device.
+
+Early stopping keeps the weights of the best validation epoch; checkpoints hold model, optimiser,
+epoch and config and load with ``torch.load(..., weights_only=True)``.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    patience: int
+    seed: int
+
+
+def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable | None = None) -> float:
+    model.train()
+    total, count = 0.0, 0
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        if augment is not None:
+            x = augment(x)
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(y)
+        count += len(y)
+    return total / max(1, count)
+
+
+@torch.no_grad()
+def predict_proba(model: nn.Module, x: torch.Tensor, device: str = "cpu", batch_size: int = 256) -> np.ndarray:
+    """Softmax (N, C) in fp32, model in eval mode."""
+    model.eval()
+    out = [torch.softmax(model(x[i : i + batch_size].to(device)).float(), 1).cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy()
+
+
+def fit_classifier(
+    model: nn.Module,
+    train: tuple[torch.Tensor, torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor],
+    cfg: FitConfig,
+    device: str = "cpu",
+    augment: Callable | None = None,
+    on_epoch: Callable[[int, dict], None] | None = None,
+) -> tuple[nn.Module, list[dict]]:
+    """Adam + cross-entropy; stop after ``patience`` epochs without a better validation loss."""
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    loader = DataLoader(TensorDataset(*train), batch_size=cfg.batch_size, shuffle=True, generator=gen)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    loss_fn = nn.CrossEntropyLoss()
+    best, best_loss, stale, history = None, float("inf"), 0, []
+    for epoch in range(cfg.epochs):
+        train_loss = train_one_epoch(model, loss_fn, optimizer, loader, device, augment)
+        proba = predict_proba(model, val[0], device)
+        val_loss = float(nn.functional.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), val[1]))
+        row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
+               "val_accuracy": float((proba.argmax(1) == val[1].numpy()).mean())}
+        history.append(row)
+        if on_epoch is not None:
+            on_epoch(epoch, row)
+        if val_loss < best_loss - 1e-4:
+            best, best_loss, stale = copy.deepcopy(model.state_dict()), val_loss, 0
+        else:
+            stale += 1
+            if stale >= cfg.patience:
+                break
+    if best is not None:
+        model.load_state_dict(best)
+    return model, history
+
+
+def save_checkpoint(path: str | Path, model: nn.Module, config, epoch: int, optimizer=None) -> None:
+    state = {"model": model.state_dict(), "config": asdict(config), "epoch": epoch}
+    if optimizer is not None:
+        state["optimizer"] = optimizer.state_dict()
+    from ..atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg, fit: FitConfig, val_fraction: float,
+                      device: str = "cpu", augment: Callable | None = None, on_epoch=None):
+    """Build an EmotionCNN from ``cfg`` (ClassifierConfig) and fit it on (x, y) with a stratified
+    validation slice for early stopping. Returns (model, history)."""
+    from ..data.arrays import stratified_holdout
+    from ..models.classifier import EmotionCNN
+
+    tr, va = stratified_holdout(y, val_fraction, fit.seed)
+    torch.manual_seed(fit.seed)
+    model = EmotionCNN(cfg)
+    return fit_classifier(model, (x[tr], y[tr]), (x[va], y[va]), fit, device, augment, on_epoch)
