@@ -27,4 +27,8 @@ def stratified_holdout(y: torch.Tensor, fraction: float, seed: int) -> tuple[np.
     from sklearn.model_selection import train_test_split
 
     idx = np.arange(len(y))
-    return train_test_split(idx, test_size=fraction, stratify=y.numpy(), random_state=seed)
+    n_classes = len(np.unique(y.numpy()))
+    n_val = max(int(round(fraction * len(y))), n_classes)  # at least one per class
+    if len(y) - n_val < n_classes:  # too few to stratify (tiny test runs): plain random slice
+        return train_test_split(idx, test_size=n_val, random_state=seed)
+    return train_test_split(idx, test_size=n_val, stratify=y.numpy(), random_state=seed)

@@ -1,0 +1,44 @@
+import torch
+
+from avemo.models.classifier import ClassifierConfig, EmotionCNN
+from avemo.training.augment import SpecAugment, face_augment
+from avemo.training.classifier import FitConfig, load_checkpoint, predict_proba, save_checkpoint, train_emotion_cnn
+
+
+def test_shapes_and_paper_scale_size():
+    face = EmotionCNN(ClassifierConfig(3, 6))
+    spec = EmotionCNN(ClassifierConfig(1, 6))
+    assert face(torch.zeros(2, 3, 28, 28)).shape == (2, 6)
+    assert spec(torch.zeros(2, 1, 28, 112)).shape == (2, 6)
+    assert spec.features(torch.zeros(2, 1, 28, 112)).shape == (2, 64)
+    n = sum(p.numel() for p in EmotionCNN(ClassifierConfig(1, 6, width=64)).parameters())
+    assert 0.5e6 < n < 2.5e6  # the papers' ~1.4M-parameter Q
+    deep = EmotionCNN(ClassifierConfig(1, 6, depth="deep", width=64))
+    assert sum(isinstance(m, torch.nn.Conv2d) for m in deep.modules()) == 16
+
+
+def test_learns_a_separable_toy_set_and_checkpoint_reloads(tmp_path):
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(120) % 3
+    x = torch.randn(120, 1, 12, 12, generator=g) * 0.3
+    for k in range(3):  # class k = a bright square in quadrant k
+        x[y == k, :, 6 * (k % 2):6 * (k % 2) + 6, 6 * (k // 2):6 * (k // 2) + 6] += 1.5
+    cfg = ClassifierConfig(1, 3, width=8, feature_dim=16)
+    model, hist = train_emotion_cnn(x, y, cfg, FitConfig(30, 16, 3e-3, 0.0, 10, 0), 0.2)
+    assert (predict_proba(model, x).argmax(1) == y.numpy()).mean() > 0.95
+    save_checkpoint(tmp_path / "m.pt", model, cfg, len(hist))
+    ckpt = load_checkpoint(tmp_path / "m.pt")  # weights_only=True
+    again = EmotionCNN(ClassifierConfig(**ckpt["config"]))
+    again.load_state_dict(ckpt["model"])
+    assert torch.allclose(torch.from_numpy(predict_proba(again, x)),
+                          torch.from_numpy(predict_proba(model, x)))
+
+
+def test_augmentations_keep_shape_and_range():
+    torch.manual_seed(0)
+    x = torch.rand(4, 1, 28, 112) * 2 - 1
+    out = SpecAugment()(x)
+    assert out.shape == x.shape and out.min() >= -1 and (out == -1).any()
+    f = torch.rand(8, 3, 28, 28)
+    flipped = face_augment(f)
+    assert all(torch.equal(a, b) or torch.equal(a, b.flip(-1)) for a, b in zip(flipped, f))
