@@ -76,7 +76,7 @@ def main(params_path, processed, splits, face_model, out_npz, metrics_path, plot
     save_calibration_plot(curve, Path(plot_dir))
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=proba["S3"], s3_labels=labels["S3"], s3_clips=clips["S3"],
+            np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=proba["S3"], s3_labels=labels["S3"], s3_clips=np.asarray(clips["S3"], dtype=str),
                      s4_pvalues=pv["S4"], s4_labels=labels["S4"])
     write_json(metrics_path, {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
 

@@ -27,7 +27,7 @@ def main(params_path, processed, splits, model_path, metrics_path, plot_dir) -> 
     device = resolve_device(t.device)
     x, y, _ = load_set(processed, splits, "S3", classes, "spectrograms")
     x4, y4, _ = load_set(processed, splits, "S4", classes, "spectrograms")
-    cfg = ClassifierConfig(1, len(classes), c.depth, c.width, c.feature_dim, c.dropout)
+    cfg = ClassifierConfig(1, len(classes), c.depth, c.audio_width, c.feature_dim, c.dropout)
     fit = FitConfig(c.epochs, c.batch_size, c.lr, c.weight_decay, c.patience, t.seed)
     augment = SpecAugment() if c.augment else None
     with mlflow_run("audio_classifier", "real_only", {**vars(c), "seed": t.seed}) as mlflow:

@@ -129,7 +129,9 @@ class ClassifierParams:
     """Emotion CNN (the papers' classifier Q) and its training, shared by the face and audio stages."""
 
     depth: str = choice("small", "small", "deep")  # ~6 conv layers, or the 16-layer variant
-    width: int = bounded(32, 4, 512)  # channels of the first block (paper scale: 64)
+    width: int = bounded(32, 4, 512)  # face CNN f_S: channels of the first block (paper scale: 64)
+    # audio CNN (baseline, FID/IS network, augmented evaluation): a 28x112 input costs 4x a face
+    audio_width: int = bounded(16, 4, 512)
     feature_dim: int = bounded(64, 8, 2048)  # penultimate layer; also the FID feature size
     dropout: float = bounded(0.3, 0.0, 0.9)
     epochs: int = bounded(30, 1, 1000)
@@ -159,7 +161,8 @@ class GanParams:
     direction: str = choice("face2audio", "face2audio", "audio2face")
     use_source: bool = True
     progressive: bool = False
-    pretrain_pool: str = choice("s1_s3", "s3", "s1_s3", "all_but_s4")
+    # unused_s3 = clips outside S1-S4 plus S3 (labels hidden); s1_s3 / all_but_s4 = bigger pools
+    pretrain_pool: str = choice("unused_s3", "unused_s3", "s1_s3", "all_but_s4")
     pretrain_epochs: int = bounded(10, 0, 1000)
     epochs: int = bounded(30, 1, 1000)
     batch_size: int = bounded(32, 1, 4096)
@@ -177,7 +180,12 @@ class GanParams:
     label_flip: float = bounded(0.0, 0.0, 0.5)  # noisy labels: share of D targets flipped
     input_noise: float = bounded(0.05, 0.0, 1.0)  # std of noise added to D inputs
     eval_every: int = bounded(5, 0, 1000)  # FID/IS every k epochs (0 = only at the end)
-    n_generate: int = bounded(1, 1, 100)  # generated samples per S3 source (10 windows: per window)
+    n_generate: int = bounded(1, 1, 100)  # generated samples per S3 pair (different noise z)
+
+    def validate(self) -> None:
+        if self.input == "temporal" and self.direction != "face2audio":
+            raise ParamsError("params.yaml: gan.input = 'temporal' needs gan.direction = 'face2audio' "
+                              f"(got {self.direction!r}): the temporal encoder embeds face windows")
 
 
 @dataclass(frozen=True)
@@ -218,7 +226,7 @@ class MrpnParams:
 
 @dataclass(frozen=True)
 class EvalParams:
-    seeds: int = bounded(3, 1, 20)  # repeated trainings of baseline and augmented classifiers
+    folds: int = bounded(3, 1, 20)  # repeated trainings (seed, validation slice) of both classifiers
     is_splits: int = bounded(1, 1, 20)
     kid_subset: int = bounded(100, 2, 10000)
     kid_subsets: int = bounded(50, 1, 1000)

@@ -1,0 +1,58 @@
+"""GAN figures: loss and FID/IS curves, real vs generated samples per emotion."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_path
+from .figures import plt, save_figure
+
+
+def save_curves(history: list[dict], plot_dir: Path) -> None:
+    """``curves.csv`` (epoch, g_loss, d_loss, q_loss, fid, is; blank where not evaluated) and ``curves.png``."""
+    table = pd.DataFrame(history)
+    with atomic_path(plot_dir / "curves.csv") as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    metrics = [c for c in ("fid", "is") if c in table]
+    fig, axes = plt.subplots(1, 1 + len(metrics), figsize=(4 * (1 + len(metrics)), 3))
+    axes = np.atleast_1d(axes)
+    for col in ("g_loss", "d_loss", "q_loss"):
+        if col in table:
+            axes[0].plot(table["epoch"], table[col], label=col)
+    axes[0].set_xlabel("epoch")
+    axes[0].legend(fontsize=7)
+    for ax, col in zip(axes[1:], metrics):
+        t = table.dropna(subset=[col])
+        ax.plot(t["epoch"], t[col], marker="o")
+        ax.set_title(col.upper(), fontsize=9)
+        ax.set_xlabel("epoch")
+    fig.tight_layout()
+    save_figure(fig, plot_dir / "curves.png")
+
+
+def _show(ax, sample: np.ndarray) -> None:
+    ax.axis("off")
+    if sample.shape[0] == 1:  # spectrogram (1, F, T)
+        ax.imshow(sample[0], origin="lower", aspect="auto", cmap="magma", vmin=-1, vmax=1)
+    else:  # face (3, S, S) in [-1, 1]
+        ax.imshow(np.clip((sample.transpose(1, 2, 0) + 1) / 2, 0, 1))
+
+
+def save_real_vs_generated(real: np.ndarray, fake: np.ndarray, labels: np.ndarray, classes: tuple, path,
+                           per_class: int = 3) -> None:
+    """Rows = emotions; column pairs = (real, generated) for ``per_class`` samples."""
+    fig, axes = plt.subplots(len(classes), 2 * per_class, figsize=(2 * per_class * 1.6, len(classes) * 0.9))
+    axes = np.atleast_2d(axes)
+    for r, name in enumerate(classes):
+        idx = np.flatnonzero(labels == r)[:per_class]
+        for k in range(per_class):
+            axes[r, 2 * k].axis("off")
+            axes[r, 2 * k + 1].axis("off")
+            if k < len(idx):
+                _show(axes[r, 2 * k], real[idx[k]])
+                _show(axes[r, 2 * k + 1], fake[idx[k]])
+        axes[r, 0].set_title(f"{name}: real | generated", fontsize=7, loc="left")
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -1,0 +1,252 @@
+"""Plain GAN training: d_step / g_step / fit_gan over in-memory tensors (torch + numpy only).
+
+One epoch = one pass over the pairs in shuffled batches. Per batch: ``n_critic`` D steps (with
+the gradient penalty for WGAN-GP; Q also learns the real samples' classes here), then one G step
+with D and Q frozen (``requires_grad`` off). Every epoch starts from a seed derived from
+(seed, epoch), so a run resumed from the checkpoint of epoch k reproduces the uninterrupted run
+exactly on CPU. The checkpoint (models, optimisers, epoch, history, a key of config + data) is
+rewritten atomically after every epoch; a killed run loses at most one epoch.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ..losses import LOSSES, gradient_penalty, l1_loss, q_loss, real_targets
+from ..models.gan import GanModels
+
+
+@dataclass(frozen=True)
+class GanTrainConfig:
+    loss: str = "bce"
+    epochs: int = 30
+    batch_size: int = 32
+    optimizer: str = "adam"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    l1_weight: float = 10.0
+    q_weight: float = 1.0
+    gp_weight: float = 10.0
+    n_critic: int = 1
+    soft_labels: float = 0.1
+    label_flip: float = 0.0
+    input_noise: float = 0.05
+    noise_dim: int = 32
+    seed: int = 0
+    bf16: bool = False  # autocast to bfloat16 on CUDA; metrics are computed in fp32 regardless
+    channels_last: bool = False
+
+
+@dataclass
+class GanData:
+    """Aligned pairs: source (N, *src), target (N, *tgt), condition (N, 6), klass (N,) for Q."""
+
+    source: torch.Tensor
+    target: torch.Tensor
+    condition: torch.Tensor
+    klass: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.target)
+
+    def to(self, device) -> "GanData":
+        return GanData(*(t.to(device) for t in (self.source, self.target, self.condition, self.klass)))
+
+
+def make_optimizer(name: str, params, lr: float, device) -> torch.optim.Optimizer:
+    if name == "adagrad":  # dacssGAN's choice
+        return torch.optim.Adagrad(params, lr=lr)
+    fused = {"fused": True} if torch.device(device).type == "cuda" else {}
+    return torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999), **fused)
+
+
+def _autocast(cfg: GanTrainConfig, device):
+    if cfg.bf16 and torch.device(device).type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def d_step(models: GanModels, opt_d, opt_q, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
+    """One D (and Q) update on a batch; returns detached losses."""
+    G, D, Q = models.generator, models.discriminator, models.q
+    d_loss_fn = LOSSES[cfg.loss][0]
+    z = torch.randn(len(batch), cfg.noise_dim, device=batch.target.device)
+    with torch.no_grad(), _autocast(cfg, batch.target.device):
+        fake = G(batch.source, z, batch.condition)
+    real = batch.target
+    if cfg.input_noise > 0:  # instance noise on D's inputs (a stabiliser the papers used)
+        real = real + cfg.input_noise * torch.randn_like(real)
+        fake = fake + cfg.input_noise * torch.randn_like(fake)
+    with _autocast(cfg, real.device):
+        real_out, fake_out = D(real, batch.condition).float(), D(fake.to(real.dtype), batch.condition).float()
+        if cfg.loss == "bce":
+            target = real_targets(len(real), cfg.soft_labels, cfg.label_flip, device=real.device)
+            d_loss = d_loss_fn(real_out, fake_out, target)
+        else:
+            d_loss = d_loss_fn(real_out, fake_out)
+    if cfg.loss == "wasserstein":  # the penalty in fp32: it differentiates through D's gradient
+        d_loss = d_loss + cfg.gp_weight * gradient_penalty(D, real.float(), fake.float(), batch.condition)
+    opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    opt_d.step()
+    out = {"d_loss": d_loss.detach()}
+    if Q is not None:
+        with _autocast(cfg, real.device):
+            q_real = q_loss(Q(batch.target).float(), batch.klass)
+        opt_q.zero_grad(set_to_none=True)
+        q_real.backward()
+        opt_q.step()
+        out["q_loss"] = q_real.detach()
+    return out
+
+
+def g_step(models: GanModels, opt_g, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
+    """One G update with D and Q frozen: adversarial + l1_weight * L1 + q_weight * CE(Q(G), class)."""
+    G, D, Q = models.generator, models.discriminator, models.q
+    frozen = [D] + ([Q] if Q is not None else [])
+    for net in frozen:
+        net.requires_grad_(False)
+    z = torch.randn(len(batch), cfg.noise_dim, device=batch.target.device)
+    with _autocast(cfg, batch.target.device):
+        fake = G(batch.source, z, batch.condition)
+        adv = LOSSES[cfg.loss][1](D(fake, batch.condition).float())
+        loss = adv
+        if cfg.l1_weight > 0:
+            loss = loss + cfg.l1_weight * l1_loss(fake.float(), batch.target.float())
+        if Q is not None and cfg.q_weight > 0:
+            loss = loss + cfg.q_weight * q_loss(Q(fake).float(), batch.klass)
+    opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_g.step()
+    for net in frozen:
+        net.requires_grad_(True)
+    return {"g_loss": loss.detach(), "g_adv": adv.detach()}
+
+
+def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrainConfig, epoch: int) -> dict:
+    """One shuffled pass; batches are index slices of on-device tensors (no host round trips)."""
+    torch.manual_seed(cfg.seed * 100_003 + epoch)  # resumable: each epoch's randomness is its own
+    for net in (models.generator, models.discriminator, models.q):
+        if net is not None:
+            net.train()
+    order = torch.randperm(len(data)).to(data.target.device)
+    sums: dict[str, torch.Tensor] = {}
+    steps = 0
+    for start in range(0, len(data), cfg.batch_size):
+        idx = order[start : start + cfg.batch_size]
+        if len(idx) < 2:  # batch norm needs two samples
+            continue
+        batch = GanData(data.source[idx], data.target[idx], data.condition[idx], data.klass[idx])
+        if cfg.channels_last:
+            batch = _channels_last(batch)
+        for _ in range(cfg.n_critic):
+            d_out = d_step(models, optims["d"], optims.get("q"), batch, cfg)
+        g_out = g_step(models, optims["g"], batch, cfg)
+        for k, v in {**d_out, **g_out}.items():
+            sums[k] = sums.get(k, 0) + v
+        steps += 1
+    return {k: float(v) / max(1, steps) for k, v in sums.items()}  # one sync per epoch
+
+
+def _channels_last(batch: GanData) -> GanData:
+    cl = lambda t: t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t  # noqa: E731
+    return GanData(cl(batch.source), cl(batch.target), batch.condition, batch.klass)
+
+
+def build_optimizers(models: GanModels, cfg: GanTrainConfig, device) -> dict:
+    optims = {"g": make_optimizer(cfg.optimizer, models.generator.parameters(), cfg.lr_g, device),
+              "d": make_optimizer(cfg.optimizer, models.discriminator.parameters(), cfg.lr_d, device)}
+    if models.q is not None:
+        optims["q"] = make_optimizer(cfg.optimizer, models.q.parameters(), cfg.lr_d, device)
+    return optims
+
+
+def run_key(cfg: GanTrainConfig, data: GanData, extra: dict | None = None) -> str:
+    """Identifies (config, data, model setup): a checkpoint is resumed only under the same key."""
+    h = hashlib.sha256(json.dumps({"cfg": asdict(cfg), "extra": extra or {}}, sort_keys=True).encode())
+    for t in (data.source, data.target, data.condition, data.klass):
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def _state(models: GanModels, optims: dict, epoch: int, history: list, key: str) -> dict:
+    state = {"epoch": epoch, "history": history, "key": key,
+             "generator": models.generator.state_dict(), "discriminator": models.discriminator.state_dict(),
+             "optimizers": {k: o.state_dict() for k, o in optims.items()}}
+    if models.q is not None:
+        state["q"] = models.q.state_dict()
+    return state
+
+
+def save_state(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_models(models: GanModels, state: dict) -> None:
+    models.generator.load_state_dict(state["generator"])
+    models.discriminator.load_state_dict(state["discriminator"])
+    if models.q is not None and "q" in state:
+        models.q.load_state_dict(state["q"])
+
+
+def fit_gan(models: GanModels, data: GanData, cfg: GanTrainConfig, device="cpu", checkpoint: Path | None = None,
+            evaluate: Callable[[nn.Module, int], dict] | None = None, eval_every: int = 0,
+            on_epoch: Callable[[int, dict], None] | None = None, key_extra: dict | None = None,
+            progress: bool = False) -> list[dict]:
+    """Train for ``cfg.epochs`` epochs, resuming from ``checkpoint`` when it holds the same run key.
+    ``evaluate(G, epoch)`` (e.g. FID/IS) runs every ``eval_every`` epochs and after the last one."""
+    for net in (models.generator, models.discriminator, models.q):
+        if net is not None:
+            net.to(device)
+            if cfg.channels_last:
+                net.to(memory_format=torch.channels_last)
+    optims = build_optimizers(models, cfg, device)
+    key = run_key(cfg, data, key_extra)
+    history, start = [], 0
+    if checkpoint is not None and checkpoint.exists():
+        state = torch.load(checkpoint, map_location=device, weights_only=True)
+        if state.get("key") == key:
+            load_models(models, state)
+            for k, o in optims.items():
+                o.load_state_dict(state["optimizers"][k])
+            history, start = list(state["history"]), int(state["epoch"]) + 1
+    data = data.to(device)
+    epochs = range(start, cfg.epochs)
+    if progress:
+        from tqdm import tqdm
+
+        epochs = tqdm(epochs, desc="train_gan", unit="epoch", initial=start, total=cfg.epochs)
+    for epoch in epochs:
+        row = {"epoch": epoch, **train_one_epoch(models, optims, data, cfg, epoch)}
+        last = epoch == cfg.epochs - 1
+        if evaluate is not None and (last or (eval_every and (epoch + 1) % eval_every == 0)):
+            row.update(evaluate(models.generator, epoch))
+        history.append(row)
+        if on_epoch is not None:
+            on_epoch(epoch, row)
+        if checkpoint is not None:
+            save_state(checkpoint, _state(models, optims, epoch, history, key))
+    return history
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, source: torch.Tensor, condition: torch.Tensor, noise_dim: int, seed: int,
+             device="cpu", batch_size: int = 256) -> torch.Tensor:
+    """G's samples in fp32 on CPU, eval mode, noise from ``seed``: (N, *src) -> (N, *tgt)."""
+    generator.eval().to(device)
+    z = torch.randn(len(source), noise_dim, generator=torch.Generator().manual_seed(seed))
+    out = [generator(source[i : i + batch_size].to(device), z[i : i + batch_size].to(device),
+                     condition[i : i + batch_size].to(device)).float().cpu()
+           for i in range(0, len(source), batch_size)]
+    return torch.cat(out)

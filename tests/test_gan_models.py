@@ -1,0 +1,62 @@
+"""G/D/Q shapes for every generator x condition x input x direction, and the temporal encoders."""
+import itertools
+
+import pytest
+import torch
+
+from avemo.data.pairs import condition_matrix
+from avemo.models.gan import GanSetup, build_gan
+from avemo.models.temporal import TemporalConfig, TemporalEmotionNet, sinusoidal_positions
+
+FACE, SPEC, EMB = (3, 28, 28), (1, 28, 112), (64,)
+CASES = [  # (input, direction) -> (source, target)
+    ("image", "face2audio", FACE, SPEC),
+    ("image", "audio2face", SPEC, FACE),
+    ("temporal", "face2audio", EMB, SPEC),
+]
+
+
+@pytest.mark.parametrize("generator,loss,use_source,case,condition", [
+    (g, l, u, c, cond) for g, l, u, c, cond in itertools.product(
+        ["encdec", "unet"], ["bce", "wasserstein"], [True, False], CASES, ["label", "classifier", "conformal", "none"])
+    if not (l == "wasserstein" and cond in ("classifier", "conformal"))  # loss does not touch conditions
+])
+def test_gan_shapes(generator, loss, use_source, case, condition):
+    _, _, src, tgt = case
+    torch.manual_seed(0)
+    models = build_gan(GanSetup(src, tgt, 6, generator, loss, 32, 8, 64, use_source))
+    labels = torch.tensor([0, 5, 2])
+    softmax = torch.softmax(torch.randn(3, 6), 1).numpy()
+    c = torch.from_numpy(condition_matrix(condition, labels.numpy(), softmax, softmax, 6))
+    x, z = torch.randn(3, *src), torch.randn(3, 32)
+    fake = models.generator(x, z, c)
+    assert fake.shape == (3, *tgt)
+    assert fake.min() >= -1 and fake.max() <= 1
+    assert models.discriminator(fake, c).shape == (3,)
+    assert models.q(fake).shape == (3, 6)
+    has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in models.discriminator.modules())
+    assert has_bn == (loss == "bce")  # the WGAN-GP critic has no batch norm
+
+
+def test_source_is_ignored_without_use_source():
+    torch.manual_seed(0)
+    for name in ("encdec", "unet"):
+        g = build_gan(GanSetup(FACE, SPEC, 6, name, use_source=False, width=8)).generator.eval()
+        z, c = torch.randn(2, 32), torch.eye(6)[:2]
+        a = g(torch.randn(2, *FACE), z, c)
+        b = g(torch.randn(2, *FACE), z, c)
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("encoder", ["3dcnn", "lstm", "transformer"])
+def test_temporal_encoders(encoder):
+    net = TemporalEmotionNet(TemporalConfig(encoder, 6, 10, 64, 32, 16, 4))
+    w = torch.randn(2, 10, 3, 28, 28)
+    assert net(w).shape == (2, 6)
+    assert net.embed(w).shape == (2, 64)
+
+
+def test_sinusoidal_positions_match_the_formula():
+    pe = sinusoidal_positions(10, 8)
+    assert pe[3, 0] == pytest.approx(torch.sin(torch.tensor(3.0)).item())
+    assert pe[3, 3] == pytest.approx(torch.cos(torch.tensor(3.0 / 10000 ** (2 / 8))).item())

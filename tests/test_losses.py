@@ -1,0 +1,84 @@
+"""Each GAN loss against a hand computation; the gradient penalty on linear critics."""
+import math
+
+import pytest
+import torch
+
+from avemo.losses import (LOSSES, d_bce, d_wasserstein, g_bce, g_wasserstein, gradient_penalty, l1_loss, q_loss,
+                          real_targets)
+
+
+def sigmoid(v):
+    return 1 / (1 + math.exp(-v))
+
+
+def test_bce_losses_by_hand():
+    real, fake = torch.tensor([2.0, 0.0]), torch.tensor([-1.0, 1.0])
+    expected_d = (-(math.log(sigmoid(2)) + math.log(0.5)) / 2
+                  - (math.log(1 - sigmoid(-1)) + math.log(1 - sigmoid(1))) / 2)
+    assert d_bce(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
+    expected_g = -(math.log(sigmoid(-1)) + math.log(sigmoid(1))) / 2
+    assert g_bce(fake).item() == pytest.approx(expected_g, rel=1e-6)
+
+
+def test_soft_real_targets_by_hand():
+    real, fake = torch.tensor([1.0]), torch.tensor([-30.0])
+    t = 0.9  # -[t log s + (1 - t) log(1 - s)] for the real logit; the fake term is ~0
+    expected = -(t * math.log(sigmoid(1)) + (1 - t) * math.log(1 - sigmoid(1)))
+    assert d_bce(real, fake, torch.tensor([t])).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_real_targets_soft_and_flipped():
+    g = torch.Generator().manual_seed(0)
+    t = real_targets(10_000, 0.2, 0.0, g)
+    assert t.min() >= 0.8 and t.max() <= 1.0
+    flipped = real_targets(10_000, 0.0, 0.25, g)
+    assert (flipped == 0).float().mean().item() == pytest.approx(0.25, abs=0.02)
+
+
+def test_wasserstein_losses_by_hand():
+    real, fake = torch.tensor([1.0, 3.0]), torch.tensor([0.5, -0.5])
+    assert d_wasserstein(real, fake).item() == pytest.approx(0.0 - 2.0)
+    assert g_wasserstein(fake).item() == pytest.approx(0.0)
+    assert g_wasserstein(torch.tensor([2.0, 4.0])).item() == pytest.approx(-3.0)
+
+
+def linear_critic(w):
+    return lambda y, c: (y.flatten(1) * w).sum(1)
+
+
+def test_gradient_penalty_zero_for_one_lipschitz_linear_critic():
+    torch.manual_seed(0)
+    w = torch.randn(1 * 4 * 5)
+    w = w / w.norm()  # |grad| = 1 everywhere
+    real, fake, c = torch.randn(8, 1, 4, 5), torch.randn(8, 1, 4, 5), torch.zeros(8, 6)
+    assert gradient_penalty(linear_critic(w), real, fake, c).item() == pytest.approx(0.0, abs=1e-10)
+
+
+def test_gradient_penalty_positive_otherwise():
+    torch.manual_seed(0)
+    w = torch.randn(20)
+    w = 3 * w / w.norm()  # |grad| = 3 -> (3 - 1)^2 = 4
+    real, fake, c = torch.randn(8, 1, 4, 5), torch.randn(8, 1, 4, 5), torch.zeros(8, 6)
+    assert gradient_penalty(linear_critic(w), real, fake, c).item() == pytest.approx(4.0, rel=1e-5)
+    quadratic = lambda y, c: (y.flatten(1) ** 2).sum(1)  # noqa: E731  grad 2y varies with y
+    assert gradient_penalty(quadratic, real, fake, c).item() > 0
+
+
+def test_gradient_penalty_reaches_critic_weights():
+    critic = torch.nn.Linear(20, 1)
+    real, fake = torch.randn(4, 20), torch.randn(4, 20)
+    gp = gradient_penalty(lambda y, c: critic(y).squeeze(1), real, fake, torch.zeros(4, 6))
+    gp.backward()
+    assert critic.weight.grad is not None and critic.weight.grad.abs().sum() > 0
+
+
+def test_l1_and_q_loss_by_hand():
+    assert l1_loss(torch.tensor([1.0, -1.0]), torch.tensor([0.0, 1.0])).item() == pytest.approx(1.5)
+    logits = torch.tensor([[0.0, math.log(3.0)]])  # softmax (1/4, 3/4)
+    assert q_loss(logits, torch.tensor([1])).item() == pytest.approx(-math.log(0.75), rel=1e-6)
+
+
+def test_registry_pairs():
+    assert LOSSES["bce"] == (d_bce, g_bce)
+    assert LOSSES["wasserstein"] == (d_wasserstein, g_wasserstein)
