@@ -17,9 +17,10 @@ def real_targets(n: int, soft: float, flip: float, generator: torch.Generator | 
                  device: str | torch.device = "cpu") -> torch.Tensor:
     """D's targets for real samples: soft labels 1 - u * soft (u ~ U(0, 1)), and a share ``flip``
     of noisy labels set to 0 (Salimans et al. 2016's remedies, as used by dacssGAN)."""
-    u = torch.rand(n, generator=generator).to(device)
+    # drawn on ``device``: no host-device copy per step on a GPU
+    u = torch.rand(n, generator=generator, device=device)
     target = 1.0 - u * soft
-    flipped = torch.rand(n, generator=generator).to(device) < flip
+    flipped = torch.rand(n, generator=generator, device=device) < flip
     return torch.where(flipped, torch.zeros_like(target), target)
 
 
@@ -47,7 +48,7 @@ def g_wasserstein(fake_score: torch.Tensor) -> torch.Tensor:
 def gradient_penalty(critic: Callable, real: torch.Tensor, fake: torch.Tensor, cond: torch.Tensor,
                      generator: torch.Generator | None = None) -> torch.Tensor:
     """E[(||grad_y D(y_hat, c)||_2 - 1)^2], y_hat = eps * y + (1 - eps) * G, eps ~ U(0, 1) per sample."""
-    eps = torch.rand(len(real), *([1] * (real.dim() - 1)), generator=generator).to(real.device, real.dtype)
+    eps = torch.rand(len(real), *([1] * (real.dim() - 1)), generator=generator, device=real.device, dtype=real.dtype)
     mixed = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     score = critic(mixed, cond)
     (grad,) = torch.autograd.grad(score.sum(), mixed, create_graph=True)

@@ -1,8 +1,8 @@
 """Plain GAN training: d_step / g_step / fit_gan over in-memory tensors (torch + numpy only).
 
 One epoch = one pass over the pairs in shuffled batches. Per batch: ``n_critic`` D steps (with
-the gradient penalty for WGAN-GP; Q also learns the real samples' classes here), then one G step
-with D and Q frozen (``requires_grad`` off). Every epoch starts from a seed derived from
+the gradient penalty for WGAN-GP), one Q step on the real samples' classes, then one G step with
+D and Q frozen (``requires_grad`` off). Every epoch starts from a seed derived from
 (seed, epoch), so a run resumed from the checkpoint of epoch k reproduces the uninterrupted run
 exactly on CPU. The checkpoint (models, optimisers, epoch, history, a key of config + data) is
 rewritten atomically after every epoch; a killed run loses at most one epoch.
@@ -74,9 +74,9 @@ def _autocast(cfg: GanTrainConfig, device):
     return nullcontext()
 
 
-def d_step(models: GanModels, opt_d, opt_q, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
-    """One D (and Q) update on a batch; returns detached losses."""
-    G, D, Q = models.generator, models.discriminator, models.q
+def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
+    """One D update on a batch; returns the detached loss."""
+    G, D = models.generator, models.discriminator
     d_loss_fn = LOSSES[cfg.loss][0]
     z = torch.randn(len(batch), cfg.noise_dim, device=batch.target.device)
     with torch.no_grad(), _autocast(cfg, batch.target.device):
@@ -97,15 +97,17 @@ def d_step(models: GanModels, opt_d, opt_q, batch: GanData, cfg: GanTrainConfig)
     opt_d.zero_grad(set_to_none=True)
     d_loss.backward()
     opt_d.step()
-    out = {"d_loss": d_loss.detach()}
-    if Q is not None:
-        with _autocast(cfg, real.device):
-            q_real = q_loss(Q(batch.target).float(), batch.klass)
-        opt_q.zero_grad(set_to_none=True)
-        q_real.backward()
-        opt_q.step()
-        out["q_loss"] = q_real.detach()
-    return out
+    return {"d_loss": d_loss.detach()}
+
+
+def q_step(q: nn.Module, opt_q, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
+    """One update of Q on the real samples' classes (once per batch, not per critic step)."""
+    with _autocast(cfg, batch.target.device):
+        loss = q_loss(q(batch.target).float(), batch.klass)
+    opt_q.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_q.step()
+    return {"q_loss": loss.detach()}
 
 
 def g_step(models: GanModels, opt_g, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
@@ -148,9 +150,10 @@ def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrai
         if cfg.channels_last:
             batch = _channels_last(batch)
         for _ in range(cfg.n_critic):
-            d_out = d_step(models, optims["d"], optims.get("q"), batch, cfg)
+            d_out = d_step(models, optims["d"], batch, cfg)
+        q_out = q_step(models.q, optims["q"], batch, cfg) if models.q is not None else {}
         g_out = g_step(models, optims["g"], batch, cfg)
-        for k, v in {**d_out, **g_out}.items():
+        for k, v in {**d_out, **q_out, **g_out}.items():
             sums[k] = sums.get(k, 0) + v
         steps += 1
     return {k: float(v) / max(1, steps) for k, v in sums.items()}  # one sync per epoch
