@@ -32,7 +32,7 @@ def main(params_path, processed, splits, embeddings, out_model, metrics_path) ->
     pairs = pool_pairs(processed, splits, gan.pretrain_pool, classes, pair_spec(gan, p["temporal"], train), embeddings)
     setup = gan_setup(gan, pairs, len(classes), with_q=False)
     models = build_gan(setup)
-    cfg = train_config(gan, train, epochs=gan.pretrain_epochs, q_weight=0.0)
+    cfg = train_config(gan, train, device, epochs=gan.pretrain_epochs, q_weight=0.0)
     data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
     with mlflow_run("gan_pretrain", f"{gan.loss}-{gan.generator}", {**vars(gan), "seed": train.seed}) as mlflow:
         history = fit_gan(models, data, cfg, device, Path(out_model).parent / "checkpoints" / "pretrain_gan.pt",

@@ -38,7 +38,7 @@ def main(params_path, processed, splits, conformal, embeddings, pretrained, audi
         models.discriminator.load_state_dict(pre["discriminator"])
     metric_net = load_emotion_cnn(audio_net if gan.direction == "face2audio" else face_net)
     evaluate = training_evaluator(metric_net, pairs, gan.noise_dim, train.seed, device, p["eval"])
-    cfg = train_config(gan, train)
+    cfg = train_config(gan, train, device)
     data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
     key = {**asdict(setup), "pretrained": hashlib.sha256(Path(pretrained).read_bytes()).hexdigest()}
     with mlflow_run("gan", f"{gan.loss}-{gan.generator}-{gan.condition}", {**vars(gan), **vars(train)}) as mlflow:

@@ -6,16 +6,37 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import ROOT
 
 TINY = {
     "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1},
-    "classifier": {"epochs": 2, "width": 8},
+    "classifier": {"epochs": 2, "width": 8, "audio_width": 8},
     "preprocess": {"workers": 1},
     "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1},
+    "temporal": {"epochs": 1, "frame_features": 16},
+    "gan": {"epochs": 2, "eval_every": 1, "width": 8, "bottleneck": 32},
+    "eval": {"folds": 2, "kid_subset": 10, "kid_subsets": 5},
+    "mrpn": {"epochs": 1, "folds": 2, "frames": 3, "segments": 3},
 }
+GAN_STAGES = {"train_gan", "generate", "evaluate_generation", "evaluate_augmented"}
+
+
+def changed_stages(repo, env, key, value) -> set[str]:
+    """Stages `dvc status` reports after setting params key ``section.name`` (then restores the file)."""
+    path = repo / "params.yaml"
+    original = path.read_text()
+    params = yaml.safe_load(original)
+    section, name = key.split(".")
+    params[section][name] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        out = _run([sys.executable, "-m", "dvc", "status", "--json"], repo, env).stdout
+    finally:
+        path.write_text(original)
+    return set(json.loads(out))
 
 
 def _run(cmd, cwd, env):
@@ -48,5 +69,18 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert 0 <= conformal["error_eps_0.1"] <= 1 and conformal["calibration_size"] == split["S2_clips"]
     assert 0 <= json.loads((repo / "metrics/audio_classifier.json").read_text())["accuracy"] <= 1
     assert (repo / "plots/preprocess/samples.png").stat().st_size > 1000
+    generation = json.loads((repo / "metrics/generation.json").read_text())
+    assert {"fid", "kid", "is", "ssim"} <= set(generation) and 1.0 <= generation["is"] <= 6.0
+    augmented = json.loads((repo / "metrics/augmented.json").read_text())
+    assert augmented["folds"] == 2
+    assert augmented["delta"] == pytest.approx(augmented["augmented_accuracy"] - augmented["baseline_accuracy"], abs=2e-4)
+    mrpn = json.loads((repo / "metrics/mrpn.json").read_text())
+    assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
+    curves = (repo / "plots/train_gan/curves.csv").read_text().splitlines()
+    assert len(curves) == 3 and curves[0].startswith("epoch")
     status = _run(dvc + ["status"], repo, env).stdout
     assert "up to date" in status
+    # a GAN switch re-runs the GAN and what follows only; nothing upstream lists gan params
+    assert changed_stages(repo, env, "gan.condition", "conformal") == GAN_STAGES
+    assert changed_stages(repo, env, "gan.loss", "wasserstein") == GAN_STAGES | {"pretrain_gan"}
+    assert changed_stages(repo, env, "mrpn.aggregator", "transformer") == {"train_mrpn"}

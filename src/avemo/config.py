@@ -210,6 +210,7 @@ class MrpnParams:
         "audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2",
     )
     frames: int = bounded(8, 2, 64)  # face frames per clip
+    face_size: int = bounded(28, 16, 224)  # frames are resized from face.size when different
     segment_frames: int = bounded(64, 8, 1024)  # STFT frames per audio segment
     segment_hop: int = bounded(32, 4, 1024)
     segments: int = bounded(8, 1, 64)
@@ -220,8 +221,7 @@ class MrpnParams:
     lr: float = bounded(5e-5, 1e-7, 1.0)
     weight_decay: float = bounded(1e-2, 0.0, 1.0)
     patience: int = bounded(10, 1, 1000)  # epochs without validation improvement before lr halves
-    folds: int = bounded(3, 1, 20)
-    init_from_classifiers: bool = True
+    folds: int = bounded(3, 2, 20)  # rotating actor-disjoint test units
 
 
 @dataclass(frozen=True)

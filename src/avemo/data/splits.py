@@ -66,3 +66,20 @@ def split_counts(sets: pd.DataFrame, classes: tuple) -> dict:
         for c in classes:
             out[f"{name}_{c}"] = int((part["emotion"] == c).sum())
     return out
+
+
+def actor_folds(table: pd.DataFrame, folds: int, seed: int, val_fraction: float = 0.1):
+    """MRPN's rotating actor-disjoint folds: fold k tests on unit k of ``folds`` sex-balanced actor
+    units; ~``val_fraction`` of the other actors (at least one) validate. Yields (train, val, test)
+    clip positions into ``table``."""
+    unit = actor_units(table, folds, seed).to_numpy()
+    actors = table["actor"].to_numpy()
+    rng = np.random.default_rng(seed)
+    for k in range(folds):
+        rest = np.unique(actors[unit != k])
+        n_val = max(1, int(round(val_fraction * table["actor"].nunique())))
+        val_actors = rng.permutation(rest)[:n_val]
+        test = np.flatnonzero(unit == k)
+        val = np.flatnonzero((unit != k) & np.isin(actors, val_actors))
+        train = np.flatnonzero((unit != k) & ~np.isin(actors, val_actors))
+        yield train, val, test

@@ -1,0 +1,47 @@
+"""MRPN results: mean/std over folds, the thesis' "inferior cases", fold table and a PCA figure of
+the fused features (thesis Fig. 5.1)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_path
+from .figures import plt, save_figure
+
+UNIMODAL = ("audio_only", "video_only")
+
+
+def fold_summary(folds: list[dict], variants: tuple) -> dict:
+    """``<variant>`` mean accuracy, ``<variant>_std``, and for fusion variants ``<variant>_inferior``:
+    folds where it is below the best unimodal model of that fold."""
+    table = pd.DataFrame(folds)
+    out = {}
+    for v in variants:
+        out[v] = round(float(table[v].mean()), 4)
+        out[f"{v}_std"] = round(float(table[v].std(ddof=0)), 4)
+    uni = [v for v in UNIMODAL if v in variants]
+    if uni:
+        best_uni = table[uni].max(axis=1)
+        for v in variants:
+            if v not in UNIMODAL:
+                out[f"{v}_inferior"] = int((table[v] < best_uni).sum())
+    return out
+
+
+def save_fold_table(folds: list[dict], path) -> None:
+    with atomic_path(path) as tmp:
+        pd.DataFrame(folds).to_csv(tmp, index=False, float_format="%.4f")
+
+
+def save_fused_pca(features: np.ndarray, labels: np.ndarray, classes: tuple, path) -> None:
+    from sklearn.decomposition import PCA
+
+    xy = PCA(2, random_state=0).fit_transform(features)
+    fig, ax = plt.subplots(figsize=(4.5, 3.8))
+    for c, name in enumerate(classes):
+        pts = xy[labels == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=10, label=name)
+    ax.legend(fontsize=7, markerscale=1.5)
+    ax.set_title("fused features of the last fold's test clips (PCA)", fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -1,0 +1,136 @@
+"""MRPN training: plain loops over clip batches, AdamW, learning rate halved when the validation
+loss stalls (thesis: patience 10), best-validation weights kept; one function per fold that trains
+every requested variant on the same actor-disjoint split."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..data.sequences import SequenceSpec, draw_slices, gather
+from ..models.mrpn import Frozen, FusionNet, MrpnConfig, UnimodalNet
+
+FUSION_VARIANTS = {"n0_end_to_end": "n0", "n1": "n1", "n2": "n2", "n0_late_fusion": "n0"}
+
+
+@dataclass(frozen=True)
+class MrpnFit:
+    epochs: int = 12
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    patience: int = 10
+    seed: int = 0
+    time_augment: bool = True
+
+
+@dataclass
+class ClipArrays:
+    """Per-clip arrays of one set: face frames (N, F, S, S, 3) uint8, STFT (N, M, A), labels (N,)."""
+
+    face_frames: np.ndarray
+    stft: np.ndarray
+    labels: np.ndarray
+
+    def take(self, idx: np.ndarray) -> "ClipArrays":
+        return ClipArrays(self.face_frames[idx], self.stft[idx], self.labels[idx])
+
+
+def multi_term_loss(outputs: dict[str, torch.Tensor], y: torch.Tensor) -> torch.Tensor:
+    """L = L_va (+ L_v + L_a for N1/N2): the sum of the heads' cross-entropies."""
+    return sum(F.cross_entropy(logits, y) for logits in outputs.values())
+
+
+def forward(model, kind: str, video: torch.Tensor, audio: torch.Tensor):
+    """Logits (eval) or {head: logits} (training) for any variant."""
+    if kind == "video_only":
+        out = model(video)
+    elif kind == "audio_only":
+        out = model(audio)
+    else:
+        out = model(video, audio)
+    return {"fusion": out} if (model.training and torch.is_tensor(out)) else out
+
+
+def batches(data: ClipArrays, spec: SequenceSpec, batch_size: int, rng: np.random.Generator | None, shuffle: bool):
+    order = rng.permutation(len(data.labels)) if shuffle else np.arange(len(data.labels))
+    for start in range(0, len(order), batch_size):
+        idx = np.sort(order[start : start + batch_size])
+        slices = draw_slices(spec, len(idx), data.face_frames.shape[1], data.stft.shape[2], rng)
+        video, audio = gather(data.face_frames[idx], data.stft[idx], slices, spec.segment_frames, spec.face_size)
+        yield video, audio, torch.from_numpy(data.labels[idx]).long()
+
+
+@torch.no_grad()
+def predict_proba(model, kind: str, data: ClipArrays, spec: SequenceSpec, device="cpu", batch_size: int = 64):
+    """Fusion-branch softmax (N, C) on centred slices, eval mode."""
+    model.eval()
+    out = [torch.softmax(forward(model, kind, v.to(device), a.to(device)), 1).cpu()
+           for v, a, _ in batches(data, spec, batch_size, None, shuffle=False)]
+    return torch.cat(out).numpy()
+
+
+def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: SequenceSpec, fit: MrpnFit, device="cpu"):
+    """Train one model; returns it with its best-validation-loss weights, and the history."""
+    torch.manual_seed(fit.seed)
+    rng = np.random.default_rng(fit.seed)
+    model.to(device)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=fit.lr, weight_decay=fit.weight_decay)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=fit.patience)
+    best, best_loss, history = None, float("inf"), []
+    for epoch in range(fit.epochs):
+        model.train()
+        total = 0.0
+        for v, a, y in batches(train, spec, fit.batch_size, rng if fit.time_augment else None, shuffle=True):
+            if len(y) < 2:  # batch norm needs two samples
+                continue
+            loss = multi_term_loss(forward(model, kind, v.to(device), a.to(device)), y.to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+        proba = predict_proba(model, kind, val, spec, device)
+        val_loss = float(F.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), torch.from_numpy(val.labels)))
+        sched.step(val_loss)
+        history.append({"epoch": epoch, "train_loss": total / len(train.labels), "val_loss": val_loss,
+                        "lr": opt.param_groups[0]["lr"]})
+        if val_loss < best_loss:
+            best, best_loss = copy.deepcopy(model.state_dict()), val_loss
+    model.load_state_dict(best)
+    return model, history
+
+
+def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConfig, fit: MrpnFit,
+             spec: SequenceSpec, variants: tuple, device="cpu") -> tuple[dict, np.ndarray | None]:
+    """Test-set class probabilities per variant, and the fused test features of the last fusion model."""
+    out, unimodal, fused = {}, {}, None
+    need_unimodal = {"video_only", "audio_only"} if "n0_late_fusion" in variants else set()
+    for kind in ("video_only", "audio_only"):
+        if kind in variants or kind in need_unimodal:
+            model = UnimodalNet(3 if kind == "video_only" else 1, cfg)
+            unimodal[kind], _ = fit_variant(model, kind, train, val, spec, fit, device)
+            if kind in variants:
+                out[kind] = predict_proba(unimodal[kind], kind, test, spec, device)
+    for kind in ("n0_late_fusion", "n0_end_to_end", "n1", "n2"):
+        if kind not in variants:
+            continue
+        c = replace(cfg, variant=FUSION_VARIANTS[kind])
+        if kind == "n0_late_fusion":
+            model = FusionNet(c, Frozen(unimodal["video_only"].encoder), Frozen(unimodal["audio_only"].encoder))
+        else:
+            model = FusionNet(c)
+        model, _ = fit_variant(model, kind, train, val, spec, fit, device)
+        out[kind] = predict_proba(model, kind, test, spec, device)
+        fused = fused_features(model, test, spec, device)
+    return out, fused
+
+
+@torch.no_grad()
+def fused_features(model: FusionNet, data: ClipArrays, spec: SequenceSpec, device="cpu") -> np.ndarray:
+    model.eval()
+    return torch.cat([model.fused_features(v.to(device), a.to(device))[2].cpu()
+                      for v, a, _ in batches(data, spec, 64, None, shuffle=False)]).numpy()
