@@ -57,3 +57,32 @@ def test_every_stage_lists_its_import_closure():
         assert f"stages/{name}.py" in deps
         missing = closure(script) - deps
         assert not missing, f"stage {name} imports {sorted(missing)} but dvc.yaml does not list them"
+
+
+def _descendants(stages: dict, start: str) -> set[str]:
+    produced = {out if isinstance(out, str) else next(iter(out)): name
+                for name, st in stages.items() for out in st.get("outs", [])}
+    children = {name: set() for name in stages}
+    for name, st in stages.items():
+        for dep in st["deps"]:
+            if dep in produced:
+                children[produced[dep]].add(name)
+    seen, todo = set(), [start]
+    while todo:
+        for child in children[todo.pop()]:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+def test_gan_params_reach_only_the_gan_and_what_follows():
+    """`dvc exp run -S gan.*=...` re-runs train_gan (and pretrain_gan) and their descendants only."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    listing = {name for name, st in stages.items()
+               if any(str(p) == "gan" or str(p).startswith("gan.") for p in st.get("params", []))}
+    assert listing == {"pretrain_gan", "train_gan"}
+    assert _descendants(stages, "pretrain_gan") >= {"train_gan"}
+    assert _descendants(stages, "train_gan") == {"generate", "evaluate_generation", "evaluate_augmented"}
+    upstream = {name for name in stages if "train_gan" in _descendants(stages, name)}
+    assert not (upstream - {"pretrain_gan"}) & listing
