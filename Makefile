@@ -20,3 +20,5 @@ test: install
 
 bench: install
 	$(PY) benchmarks/preprocess.py
+	$(PY) benchmarks/gan_train.py --scale small --batch 64
+	$(PY) benchmarks/mrpn_epoch.py --backbone cnn --face-size 28
