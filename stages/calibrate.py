@@ -16,9 +16,8 @@ from avemo.conformal import (calibration_scores, credibility_confidence, full_co
                              pvalues, validity)
 from avemo.data.arrays import load_set
 from avemo.evaluation.conformal_plots import save_calibration_plot
-from avemo.models.classifier import ClassifierConfig, EmotionCNN
 from avemo.runinfo import seed_everything
-from avemo.training.classifier import load_checkpoint, predict_proba
+from avemo.training.classifier import load_emotion_cnn, predict_proba
 
 EPSILONS = (0.05, 0.1, 0.2)
 
@@ -43,9 +42,7 @@ def main(params_path, processed, splits, face_model, out_npz, metrics_path, plot
     p = load_params(params_path, "data", "conformal", "train")
     classes, cp, seed = p["data"].classes, p["conformal"], p["train"].seed
     seed_everything(seed)
-    ckpt = load_checkpoint(face_model)
-    model = EmotionCNN(ClassifierConfig(**ckpt["config"]))
-    model.load_state_dict(ckpt["model"])
+    model = load_emotion_cnn(face_model)
     proba, labels, clips, feats = {}, {}, {}, {}
     for name in ("S2", "S3", "S4"):
         x, y, part = load_set(processed, splits, name, classes, "faces")

@@ -12,7 +12,7 @@ from avemo.atomic import write_json
 from avemo.config import load_params
 from avemo.evaluation.generation import generation_metrics
 from avemo.runinfo import seed_everything
-from avemo.training.gan_run import load_emotion_cnn
+from avemo.training.classifier import load_emotion_cnn
 
 
 def main(params_path, generated, audio_net, face_net, metrics_path) -> None:

@@ -19,7 +19,8 @@ from avemo.models.gan import build_gan
 from avemo.runinfo import environment, resolve_device, seed_everything
 from avemo.tracking import mlflow_run
 from avemo.training.gan import GanData, fit_gan
-from avemo.training.gan_run import gan_setup, load_emotion_cnn, pair_spec, s3_pairs, train_config, training_evaluator
+from avemo.training.classifier import load_emotion_cnn
+from avemo.training.gan_run import gan_setup, pair_spec, s3_pairs, train_config, training_evaluator
 
 
 def main(params_path, processed, splits, conformal, embeddings, pretrained, audio_net, face_net, out_model,

@@ -8,6 +8,11 @@ import pandas as pd
 import torch
 
 
+def face_tensor(faces: np.ndarray) -> torch.Tensor:
+    """(N, S, S, 3) uint8 -> (N, 3, S, S) float in [-1, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(faces)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
 def load_set(processed: str | Path, splits_csv: str | Path, name: str, classes: tuple, kind: str):
     """(x, y, clips) of set ``name``; ``kind`` = faces (B, 3, S, S) in [-1, 1] | spectrograms (B, 1, F, T)."""
     processed = Path(processed)
@@ -15,7 +20,7 @@ def load_set(processed: str | Path, splits_csv: str | Path, name: str, classes: 
     part = clips[clips["set"] == name]
     arr = np.load(processed / f"{kind}.npy", mmap_mode="r")[part["index"].to_numpy()]
     if kind == "faces":
-        x = torch.from_numpy(np.ascontiguousarray(arr)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        x = face_tensor(arr)
     else:
         x = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32))
     y = torch.tensor([classes.index(e) for e in part["emotion"]], dtype=torch.long)

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .arrays import face_tensor
+
 CONDITIONS = ("label", "classifier", "conformal", "none")
 
 
@@ -24,11 +26,6 @@ class PairSpec:
     data_fraction: float = 1.0
     copies: int = 10  # temporal input: SpecAugment copies per window (windows x copies pairs per clip)
     seed: int = 0
-
-
-def face_tensor(faces: np.ndarray) -> torch.Tensor:
-    """(N, S, S, 3) uint8 -> (N, 3, S, S) float in [-1, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(faces)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
 def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
@@ -92,10 +89,11 @@ def build_pairs(arrays: dict, rows: np.ndarray, labels: np.ndarray, cond: np.nda
         return PairSet(faces, specs, cond_t, klass, labels, rows)
     emb = torch.from_numpy(embeddings[rows]).float()  # (N, W, D)
     n, w = emb.shape[:2]
-    targets = augment_copies(specs, spec.copies, spec.seed).view(spec.copies, n, *specs.shape[1:])
+    # (N, copies, *spec): copy k of spectrogram i at [i, k]
+    targets = augment_copies(specs, spec.copies, spec.seed).view(spec.copies, n, *specs.shape[1:]).transpose(0, 1)
     # pair (clip i, window j, copy k): source emb[i, j], target copy k of spectrogram i
     source = emb[:, :, None].expand(n, w, spec.copies, emb.shape[2]).reshape(-1, emb.shape[2])
-    target = targets.permute(1, 0, 2, 3, 4)[:, None].expand(n, w, *targets.permute(1, 0, 2, 3, 4).shape[1:])
+    target = targets[:, None].expand(n, w, *targets.shape[1:])
     rep = lambda t: t.repeat_interleave(w * spec.copies, 0)  # noqa: E731
     return PairSet(source, target.reshape(-1, *specs.shape[1:]), rep(cond_t), rep(klass),
                    np.repeat(labels, w * spec.copies), np.repeat(rows, w * spec.copies))

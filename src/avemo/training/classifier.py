@@ -101,6 +101,16 @@ def load_checkpoint(path: str | Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def load_emotion_cnn(path: str | Path):
+    """An EmotionCNN checkpoint -> the model in eval mode (CPU)."""
+    from ..models.classifier import ClassifierConfig, EmotionCNN
+
+    ckpt = load_checkpoint(path)
+    model = EmotionCNN(ClassifierConfig(**ckpt["config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.eval()
+
+
 def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg, fit: FitConfig, val_fraction: float,
                       device: str = "cpu", augment: Callable | None = None, on_epoch=None):
     """Build an EmotionCNN from ``cfg`` (ClassifierConfig) and fit it on (x, y) with a stratified

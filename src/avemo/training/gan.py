@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from ..atomic import atomic_path
 from ..losses import LOSSES, gradient_penalty, l1_loss, q_loss, real_targets
 from ..models.gan import GanModels
 
@@ -190,10 +190,8 @@ def _state(models: GanModels, optims: dict, epoch: int, history: list, key: str)
 
 
 def save_state(path: Path, state: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
 
 
 def load_models(models: GanModels, state: dict) -> None:

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..data.pairs import PairSet, PairSpec, build_pairs, condition_matrix, set_rows
 from ..evaluation.generation import generation_metrics
-from ..models.classifier import ClassifierConfig, EmotionCNN
 from ..models.gan import GanSetup
 from .augment import specaugment_copies
 from .gan import GanTrainConfig, generate
@@ -71,14 +69,6 @@ def pool_pairs(processed, splits_csv, pool: str, classes: tuple, spec: PairSpec,
     spec = PairSpec(spec.direction, spec.input, "none", 1.0, spec.copies, spec.seed)
     return build_pairs(load_arrays(processed), rows, labels, cond, spec, _embeddings(embeddings, spec),
                        specaugment_copies)
-
-
-def load_emotion_cnn(path: str | Path) -> EmotionCNN:
-    """The metric network (audio classifier for spectrograms, face classifier for faces)."""
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    model = EmotionCNN(ClassifierConfig(**ckpt["config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.eval()
 
 
 def training_evaluator(metric_net, pairs: PairSet, noise_dim: int, seed: int, device, eval_cfg, limit: int = 2000):
