@@ -32,3 +32,8 @@ def test_repo_params_file_is_valid():
     sections = yaml.safe_load((ROOT / "params.yaml").read_text())
     loaded = load_params(ROOT / "params.yaml", *sections)
     assert loaded["face"].size == 28
+
+
+def test_empty_list_is_refused():
+    with pytest.raises(ParamsError, match="corpus.levels is empty"):
+        parse_section("corpus", {"levels": []})

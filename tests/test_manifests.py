@@ -61,3 +61,18 @@ def test_synthetic_corpus_reads_as_crema_d(tiny_corpus):
     assert table.groupby("actor")["sex"].first().value_counts().tolist() == [2, 2]
     demo = pd.read_csv(tiny_corpus / "VideoDemographics.csv")
     assert list(demo.columns) == ["ActorID", "Age", "Sex", "Race", "Ethnicity"]
+
+
+def test_plan_follows_crema_d_levels_and_one_level_balances_classes():
+    from collections import Counter
+
+    from avemo.data.synthetic import plan_corpus
+    from conftest import tiny_spec
+
+    crema = plan_corpus(tiny_spec(n_actors=2, sentences=("IEO", "TIE")))
+    # CREMA-D: IEO at LO/MD/HI for the five emotions and once neutral, TIE once per emotion
+    assert len(crema) == 2 * (5 * 3 + 1 + 6)
+    assert Counter(c.emotion for c in crema)["NEU"] == 2 * 2
+    one = plan_corpus(tiny_spec(n_actors=2, sentences=("IEO", "TIE"), levels=("HI",)))
+    assert {c.level for c in one} == {"HI", "XX"}
+    assert set(Counter(c.emotion for c in one).values()) == {2 * 2}

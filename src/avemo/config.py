@@ -54,6 +54,7 @@ class CorpusParams:
     seed: int = 0
     n_actors: int = bounded(24, 4, 91)
     sentences: tuple = listed(list(SENTENCES[:6]), *SENTENCES)
+    levels: tuple = listed(["LO", "MD", "HI"], "LO", "MD", "HI")  # levels of the sentence IEO
     clip_seconds: float = bounded(2.0, 1.0, 10.0)
     fps: int = bounded(30, 10, 60)
     frame_size: int = bounded(192, 128, 720)
@@ -268,6 +269,8 @@ def _check_value(section: str, f: dataclasses.Field, value: Any) -> Any:
     elif kind is tuple:
         if not isinstance(value, (list, tuple)):
             raise ParamsError(f"params.yaml: {key} = {value!r} is not allowed; use a list")
+        if not value:
+            raise ParamsError(f"params.yaml: {key} is empty; list at least one value")
         value = tuple(value)
     choices = f.metadata.get("choices")
     if choices:

@@ -41,6 +41,7 @@ class CorpusSpec:
     face_confusion: float
     voice_confusion: float
     image_noise: float
+    levels: tuple = ("LO", "MD", "HI")  # levels of the sentence IEO (CREMA-D records all three)
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,14 @@ def plan_actors(spec: CorpusSpec) -> list[Actor]:
 
 def plan_corpus(spec: CorpusSpec) -> list[ClipPlan]:
     """CREMA-D's design: each actor says each sentence in six emotions (level XX); the sentence IEO
-    is said neutral once and in the five other emotions at LO, MD and HI (so NEU has fewer clips)."""
+    is said neutral once and in the five other emotions at each of ``spec.levels`` (CREMA-D: LO, MD
+    and HI, so NEU has fewer clips; one level keeps the classes balanced)."""
     clips = []
     for actor in plan_actors(spec):
         for sentence in spec.sentences:
             for emotion in EMOTIONS:
                 if sentence == LEVELED_SENTENCE and emotion != "NEU":
-                    levels = ["LO", "MD", "HI"]
+                    levels = list(spec.levels)
                 else:
                     levels = ["XX"]
                 for level in levels:
