@@ -38,6 +38,15 @@ def test_gan_shapes(generator, loss, use_source, case, condition):
     assert has_bn == (loss == "bce")  # the WGAN-GP critic has no batch norm
 
 
+@pytest.mark.parametrize("generator,case", itertools.product(["encdec", "unet"], CASES))
+def test_resize_upsampling_keeps_shapes_and_drops_transposed_convs(generator, case):
+    _, _, src, tgt = case
+    g = build_gan(GanSetup(src, tgt, 6, generator, width=8, upsample="resize")).generator
+    assert g(torch.randn(2, *src), torch.randn(2, 32), torch.eye(6)[:2]).shape == (2, *tgt)
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
+    assert any(isinstance(m, torch.nn.Upsample) for m in g.modules())
+
+
 def test_source_is_ignored_without_use_source():
     torch.manual_seed(0)
     for name in ("encdec", "unet"):

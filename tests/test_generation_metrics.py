@@ -67,3 +67,23 @@ def test_mean_ssim_against_scikit_image():
     assert mean_ssim(fake, real) < mean_ssim(np.clip(real + 0.05, -1, 1), real)
     faces = rng.uniform(-1, 1, (2, 3, 28, 28)).astype(np.float32)
     assert mean_ssim(faces, faces) == pytest.approx(1.0)
+
+
+def test_gan_test_accuracy_counts_agreement_with_the_generated_class():
+    from types import SimpleNamespace
+
+    from avemo.evaluation.generation import generation_metrics
+    from avemo.models.classifier import ClassifierConfig, EmotionCNN
+
+    torch.manual_seed(0)
+    net = EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16)).eval()
+    x = torch.randn(40, 1, 28, 112)
+    with torch.no_grad():
+        pred = net(x).argmax(1).numpy()
+    labels = pred.copy()
+    labels[:10] = (labels[:10] + 1) % 6  # 10 of 40 disagree with the network
+    cfg = SimpleNamespace(kid_subset=20, kid_subsets=5, is_splits=1)
+    m = generation_metrics(net, x, x, cfg, 0, ssim=False, labels=labels)
+    assert m["gan_test"] == pytest.approx(0.75) and m["gan_test_real"] == pytest.approx(0.75)
+    m = generation_metrics(net, x, torch.randn(40, 1, 28, 112), cfg, 0, ssim=False, labels=pred)
+    assert m["gan_test"] == 1.0

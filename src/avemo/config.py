@@ -157,6 +157,7 @@ class ConformalParams:
 class GanParams:
     loss: str = choice("bce", "bce", "wasserstein")
     generator: str = choice("encdec", "encdec", "unet")
+    upsample: str = choice("transpose", "transpose", "resize")  # G's upsampling: transposed conv | resize + conv
     condition: str = choice("label", "label", "classifier", "conformal", "none")
     input: str = choice("image", "image", "temporal")
     direction: str = choice("face2audio", "face2audio", "audio2face")

@@ -94,8 +94,11 @@ def network_outputs(net, x, batch_size: int = 256) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(feats), np.concatenate(probs)
 
 
-def generation_metrics(net, fake, real, eval_cfg, seed: int, ssim: bool = True) -> dict:
-    """``fid``, ``kid`` (+ ``kid_std``), ``is`` (on the fakes), ``is_real`` and ``ssim`` (pairwise)."""
+def generation_metrics(net, fake, real, eval_cfg, seed: int, ssim: bool = True, labels=None) -> dict:
+    """``fid``, ``kid`` (+ ``kid_std``), ``is`` (on the fakes), ``is_real`` and ``ssim`` (pairwise).
+    With ``labels`` (the class each sample was generated for): ``gan_test``, the real-data network's
+    accuracy on the fakes (GAN-test of Shmelkov et al., ECCV 2018), and ``gan_test_real``, the same on
+    the paired real samples (its ceiling). Low GAN-test with a fine FID means class cues are missing."""
     f_fake, p_fake = network_outputs(net, fake)
     f_real, p_real = network_outputs(net, real)
     kid, kid_std = kernel_inception_distance(f_real, f_fake, eval_cfg.kid_subset, eval_cfg.kid_subsets, seed)
@@ -104,4 +107,8 @@ def generation_metrics(net, fake, real, eval_cfg, seed: int, ssim: bool = True) 
            "fid_reliable": bool(min(len(f_real), len(f_fake)) > f_real.shape[1])}
     if ssim:
         out["ssim"] = mean_ssim(np.asarray(fake), np.asarray(real))
+    if labels is not None:
+        labels = np.asarray(labels)
+        out["gan_test"] = float((p_fake.argmax(1) == labels).mean())
+        out["gan_test_real"] = float((p_real.argmax(1) == labels).mean())
     return out

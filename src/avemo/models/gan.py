@@ -22,6 +22,7 @@ class GanSetup:
     bottleneck: int = 256
     use_source: bool = True
     with_q: bool = True
+    upsample: str = "transpose"  # transpose | resize (generator's upsampling layers)
 
 
 @dataclass
@@ -33,7 +34,7 @@ class GanModels:
 
 def generator_config(s: GanSetup) -> GeneratorConfig:
     return GeneratorConfig(tuple(s.source_shape), tuple(s.target_shape), s.n_classes, s.noise_dim, s.width,
-                           s.bottleneck, s.use_source)
+                           s.bottleneck, s.use_source, s.upsample)
 
 
 def build_gan(s: GanSetup) -> GanModels:

@@ -8,6 +8,11 @@ The output is a target-modality tensor in [-1, 1] (tanh).
 ``encdec``: encoder -> dense bottleneck (with z and c) -> decoder, the better one in dacssGAN.
 ``unet``: pix2pix's U-Net built from one recursive skip block; the source is first resized to the
 target grid (a face is 28x28, its spectrogram 28x112), and z, c enter at the innermost block.
+
+``upsample``: ``transpose`` = stride-2 transposed convolutions (DCGAN/pix2pix, as in the papers);
+``resize`` = nearest-neighbour doubling then a 3x3 convolution, which avoids the checkerboard
+pattern transposed convolutions leave when kernel size is not a multiple of the stride (Odena et
+al., Distill 2016).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ class GeneratorConfig:
     width: int = 32
     bottleneck: int = 256
     use_source: bool = True
+    upsample: str = "transpose"  # transpose | resize
 
 
 def down(c_in: int, c_out: int, norm: bool = True) -> nn.Sequential:
@@ -36,8 +42,15 @@ def down(c_in: int, c_out: int, norm: bool = True) -> nn.Sequential:
     return nn.Sequential(*layers, nn.LeakyReLU(0.2))
 
 
-def up(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
+def double(c_in: int, c_out: int, mode: str, bias: bool = False) -> nn.Module:
+    """(B, c_in, H, W) -> (B, c_out, 2H, 2W)."""
+    if mode == "resize":
+        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1, bias=bias))
+    return nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)
+
+
+def up(c_in: int, c_out: int, mode: str = "transpose") -> nn.Sequential:
+    return nn.Sequential(double(c_in, c_out, mode), nn.BatchNorm2d(c_out), nn.ReLU())
 
 
 class SourceEncoder(nn.Module):
@@ -67,7 +80,8 @@ class EncDecGenerator(nn.Module):
         self.encoder = SourceEncoder(cfg.source_shape, cfg.width, cfg.bottleneck) if cfg.use_source else None
         joint = (cfg.bottleneck if cfg.use_source else 0) + cfg.noise_dim + cfg.cond_dim
         self.project = nn.Sequential(nn.Linear(joint, self.grid[0] * self.grid[1] * self.grid[2]), nn.ReLU())
-        self.decoder = nn.Sequential(up(2 * cfg.width, cfg.width), nn.ConvTranspose2d(cfg.width, c, 4, 2, 1), nn.Tanh())
+        self.decoder = nn.Sequential(up(2 * cfg.width, cfg.width, cfg.upsample),
+                                     double(cfg.width, c, cfg.upsample, bias=True), nn.Tanh())
 
     def forward(self, x: torch.Tensor, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         parts = [z, c] if self.encoder is None else [self.encoder(x), z, c]
@@ -79,12 +93,12 @@ class SkipBlock(nn.Module):
     """One U-Net level: down -> inner -> up, concatenated with its input (pix2pix's recursion).
     The innermost block receives the (z, c) code as extra channels at the bottleneck."""
 
-    def __init__(self, c_outer: int, c_inner: int, inner: "SkipBlock | None", code_dim: int):
+    def __init__(self, c_outer: int, c_inner: int, inner: "SkipBlock | None", code_dim: int, upsample: str):
         super().__init__()
         self.down = down(c_outer, c_inner)
         self.inner = inner
         self.code = nn.Linear(code_dim, c_inner) if inner is None else None
-        self.up = up(2 * c_inner, c_outer)  # both branches hand back 2 * c_inner channels
+        self.up = up(2 * c_inner, c_outer, upsample)  # both branches hand back 2 * c_inner channels
 
     def forward(self, x: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
         h = self.down(x)
@@ -110,7 +124,8 @@ class UNetGenerator(nn.Module):
         self.stem = nn.Sequential(nn.Conv2d(c_src, cfg.width, 3, padding=1), nn.LeakyReLU(0.2))
         block = None
         for level in reversed(range(levels)):
-            block = SkipBlock(cfg.width * 2**level, cfg.width * 2 ** (level + 1), block, cfg.noise_dim + cfg.cond_dim)
+            block = SkipBlock(cfg.width * 2**level, cfg.width * 2 ** (level + 1), block, cfg.noise_dim + cfg.cond_dim,
+                              cfg.upsample)
         self.body = block
         self.out = nn.Sequential(nn.Conv2d(2 * cfg.width, c, 3, padding=1), nn.Tanh())
 

@@ -34,7 +34,7 @@ def train_config(gan, train, device: str = "cpu", epochs: int | None = None,
 
 def gan_setup(gan, pairs: PairSet, n_classes: int, with_q: bool) -> GanSetup:
     return GanSetup(tuple(pairs.source.shape[1:]), tuple(pairs.target.shape[1:]), n_classes, gan.generator, gan.loss,
-                    gan.noise_dim, gan.width, gan.bottleneck, gan.use_source, with_q)
+                    gan.noise_dim, gan.width, gan.bottleneck, gan.use_source, with_q, gan.upsample)
 
 
 def load_arrays(processed: str | Path) -> dict:
