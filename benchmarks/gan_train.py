@@ -20,9 +20,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from avemo.losses import LOSSES, gradient_penalty, l1_loss, q_loss  # noqa: E402
 from avemo.models.gan import GanSetup, build_gan  # noqa: E402
 from avemo.training.gan import GanData, GanTrainConfig, build_optimizers, train_one_epoch  # noqa: E402
+from avemo.training.losses import LOSSES, l1_loss, q_loss  # noqa: E402
 
 PAPER = dict(width=64, bottleneck=1280)  # EncDec G ~41M params
 SMALL = dict(width=32, bottleneck=256)
@@ -53,14 +53,12 @@ def naive_epoch(models, data: GanData, cfg: GanTrainConfig, device) -> None:
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data.source, data.target, data.condition,
                                                                         data.klass), batch_size=cfg.batch_size,
                                          shuffle=True)
-    d_fn, g_fn = LOSSES[cfg.loss]
+    loss = LOSSES[cfg.loss]
     for x, y, c, k in loader:
         x, y, c, k = x.to(device), y.to(device), c.to(device), k.to(device)
         for _ in range(cfg.n_critic):
             fake = G(x, torch.randn(len(x), cfg.noise_dim, device=device), c).detach()
-            d_loss = d_fn(D(y, c), D(fake, c))
-            if cfg.loss == "wasserstein":
-                d_loss = d_loss + cfg.gp_weight * gradient_penalty(D, y, fake, c)
+            d_loss = loss.d(D, y, fake, c, cfg)
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()
@@ -69,7 +67,7 @@ def naive_epoch(models, data: GanData, cfg: GanTrainConfig, device) -> None:
         ql.backward()
         opt_q.step()
         fake = G(x, torch.randn(len(x), cfg.noise_dim, device=device), c)
-        g_loss = g_fn(D(fake, c)) + cfg.l1_weight * l1_loss(fake, y) + cfg.q_weight * q_loss(Q(fake), k)
+        g_loss = loss.g(D(fake, c)) + cfg.l1_weight * l1_loss(fake, y) + cfg.q_weight * q_loss(Q(fake), k)
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -78,9 +76,10 @@ def naive_epoch(models, data: GanData, cfg: GanTrainConfig, device) -> None:
 
 def measure(loop: str, loss: str, args, scale: dict) -> tuple[float, float]:
     torch.manual_seed(0)
-    models = build_gan(GanSetup((3, 28, 28), (1, 28, 112), 6, "encdec", loss, 32, scale["width"], scale["bottleneck"]))
+    models = build_gan(GanSetup((3, 28, 28), (1, 28, 112), critic_batch_norm=LOSSES[loss].critic_batch_norm,
+                                width=scale["width"], bottleneck=scale["bottleneck"], upsample="transpose"))
     n_critic = 5 if loss == "wasserstein" else 1
-    cfg = GanTrainConfig(loss, 1, args.batch, "adam", 2e-4, 2e-4, 50.0, 1.0, 10.0, n_critic,
+    cfg = GanTrainConfig(loss=loss, epochs=1, batch_size=args.batch, l1_weight=50.0, n_critic=n_critic,
                          bf16=args.bf16 and loop == "ours", channels_last=args.channels_last and loop == "ours")
     warm, timed = synthetic_pairs(args.batch * 2), synthetic_pairs(args.batch * args.steps)
     for net in (models.generator, models.discriminator, models.q):

@@ -1,25 +1,24 @@
-"""DVC stage: actor-disjoint, sex- and class-balanced S1-S4 sets.
-
-    python stages/split.py PARAMS CLIPS_CSV OUT_CSV METRICS
-"""
-import sys
-
+"""DVC stage: actor-disjoint, sex- and class-balanced S1-S4 sets."""
 import pandas as pd
 
 from avemo.atomic import atomic_path, write_json
-from avemo.config import load_params
+from avemo.config.core import build, load_params
+from avemo.config.data import DataParams
+from avemo.config.split import SplitParams
 from avemo.data.splits import SplitSpec, assign_sets, split_counts
+from avemo.stage import run
+
+INPUTS = {"processed": "preprocessed clips (clips.csv is read)"}
+OUTPUTS = {"splits": "clip -> set table (CSV)", "metrics": "clips and actors per set and class (JSON)"}
 
 
-def main(params_path: str, clips_csv: str, out_csv: str, metrics_path: str) -> None:
-    p = load_params(params_path, "data", "split")
-    s = p["split"]
-    spec = SplitSpec(s.seed, s.units, s.s1_units, s.s2_units, s.s3_units, s.s4_units, s.fold)
-    sets = assign_sets(pd.read_csv(clips_csv), spec)
-    with atomic_path(out_csv) as tmp:
+def main(args) -> None:
+    p = load_params(args.params, DataParams, SplitParams)
+    sets = assign_sets(pd.read_csv(f"{args.processed}/clips.csv"), build(SplitSpec, p["split"]))
+    with atomic_path(args.splits) as tmp:
         sets.to_csv(tmp, index=False)
-    write_json(metrics_path, split_counts(sets, p["data"].classes))
+    write_json(args.metrics, split_counts(sets, p["data"].classes))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    run(main, __doc__, INPUTS, OUTPUTS)

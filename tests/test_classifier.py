@@ -1,8 +1,9 @@
 import torch
 
 from avemo.models.classifier import ClassifierConfig, EmotionCNN
-from avemo.training.augment import SpecAugment, face_augment
-from avemo.training.classifier import FitConfig, load_checkpoint, predict_proba, save_checkpoint, train_emotion_cnn
+from avemo.data.augment import SpecAugment, face_augment
+from avemo.models.checkpoints import load_checkpoint, save_checkpoint
+from avemo.training.classifier import FitConfig, predict_proba, train_emotion_cnn
 
 
 def test_shapes_and_paper_scale_size():

@@ -1,11 +1,37 @@
-import pytest
+"""params.yaml validation: every error is one line naming the file, the key (or line) and what is
+allowed; params.yaml is the only source of defaults; library configs are built by keyword."""
+import dataclasses
+import importlib
 
-from avemo.config import ParamsError, load_params, parse_section
+import pytest
+import yaml
+
+from avemo.config.core import SECTION_NAMES, ParamsError, build, load_params, parse_section, read_params
+from avemo.config.corpus import CorpusParams
+from avemo.config.face import FaceParams
+from avemo.config.gan import GanParams
+from avemo.config.preprocess import PreprocessParams
+from avemo.config.split import SplitParams
+from conftest import ROOT
+
+REPO = yaml.safe_load((ROOT / "params.yaml").read_text())
+
+
+def section_classes() -> list[type]:
+    out = []
+    for name in SECTION_NAMES:
+        module = importlib.import_module(f"avemo.config.{name}")
+        out += [v for v in vars(module).values() if isinstance(v, type) and getattr(v, "section", None) == name]
+    return out
+
+
+def raw(name: str, **changes) -> dict:
+    return {**REPO[name], **changes}
 
 
 def test_misspelt_value_names_key_value_and_allowed():
     with pytest.raises(ParamsError) as err:
-        parse_section("gan", {"loss": "wasserstien"})
+        parse_section(GanParams, raw("gan", loss="wasserstien"))
     msg = str(err.value)
     assert "gan.loss" in msg and "'wasserstien'" in msg and "bce, wasserstein" in msg
     assert "\n" not in msg
@@ -13,27 +39,76 @@ def test_misspelt_value_names_key_value_and_allowed():
 
 def test_unknown_key_and_bad_type_and_range():
     with pytest.raises(ParamsError, match="unknown key face.sise"):
-        parse_section("face", {"sise": 28})
+        parse_section(FaceParams, raw("face", sise=28))
     with pytest.raises(ParamsError, match="face.size = 'big'"):
-        parse_section("face", {"size": "big"})
+        parse_section(FaceParams, raw("face", size="big"))
     with pytest.raises(ParamsError, match=r"preprocess.max_reject_fraction = 2"):
-        parse_section("preprocess", {"max_reject_fraction": 2})
+        parse_section(PreprocessParams, raw("preprocess", max_reject_fraction=2))
+
+
+def test_missing_key_is_an_error_not_a_default():
+    values = raw("gan")
+    del values["lr_g"]
+    with pytest.raises(ParamsError, match="missing key gan.lr_g"):
+        parse_section(GanParams, values)
+
+
+def test_empty_params_file_names_the_missing_section(tmp_path):
+    (tmp_path / "params.yaml").write_text("")
+    with pytest.raises(ParamsError, match="missing section 'gan'"):
+        load_params(tmp_path / "params.yaml", GanParams)
+
+
+def test_no_section_dataclass_has_a_default():
+    for cls in section_classes():
+        for f in dataclasses.fields(cls):
+            assert f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING, f"{cls}.{f.name}"
+
+
+def test_every_section_has_exactly_one_dataclass_matching_params_yaml():
+    classes = section_classes()
+    assert [c.section for c in classes] == list(SECTION_NAMES) == list(REPO)
+    for cls in classes:
+        assert [f.name for f in dataclasses.fields(cls)] == list(REPO[cls.section]), cls.section
 
 
 def test_split_units_must_add_up():
     with pytest.raises(ParamsError, match="must equal split.units"):
-        parse_section("split", {"units": 8})
+        parse_section(SplitParams, raw("split", units=8))
 
 
 def test_repo_params_file_is_valid():
-    from conftest import ROOT
-    import yaml
-
-    sections = yaml.safe_load((ROOT / "params.yaml").read_text())
-    loaded = load_params(ROOT / "params.yaml", *sections)
-    assert loaded["face"].size == 28
+    loaded = load_params(ROOT / "params.yaml", *section_classes())
+    assert loaded["face"].size == 28 and set(loaded) == set(SECTION_NAMES)
 
 
 def test_empty_list_is_refused():
     with pytest.raises(ParamsError, match="corpus.levels is empty"):
-        parse_section("corpus", {"levels": []})
+        parse_section(CorpusParams, raw("corpus", levels=[]))
+
+
+def test_duplicate_key_and_yaml_syntax_error_are_one_line(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("gan:\n  loss: bce\n  loss: wasserstein\n")
+    with pytest.raises(ParamsError, match=r"duplicate key 'loss' at line 3 \(first at line 2\)") as err:
+        read_params(path)
+    assert "\n" not in str(err.value)
+    path.write_text("gan:\n  loss: [bce\n  width: 3\n")
+    with pytest.raises(ParamsError, match=r"YAML syntax error at line \d+") as err:
+        read_params(path)
+    assert "\n" not in str(err.value)
+
+
+def test_build_fills_by_keyword_and_refuses_silent_defaults():
+    @dataclasses.dataclass(frozen=True)
+    class Lib:
+        loss: str
+        seed: int
+        extra: int = 7
+
+    gan = parse_section(GanParams, raw("gan"))
+    assert build(Lib, gan, extra=1, seed=3) == Lib("bce", 3, 1)
+    with pytest.raises(TypeError, match="Lib.extra is in no params section"):
+        build(Lib, gan, seed=3)  # the library default is not used
+    with pytest.raises(TypeError, match="no field"):
+        build(Lib, gan, seed=3, extra=1, nonsense=2)

@@ -1,4 +1,4 @@
-"""Every package module a stage script imports (transitively) is a declared dep of that stage."""
+"""dvc.yaml's code deps are exactly what each stage imports, and GAN params reach only the GAN stages."""
 import ast
 from pathlib import Path
 
@@ -17,9 +17,12 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(path: Path) -> set[str]:
+def package_imports(path: Path) -> set[str]:
+    """Modules of the ``avemo`` package that ``path`` imports (at any depth of the file)."""
     tree = ast.parse(path.read_text())
     pkg = ".".join(path.relative_to(SRC).with_suffix("").parts[:-1]) if path.is_relative_to(SRC) else ""
+    if path.name == "__init__.py" and path.is_relative_to(SRC):
+        pkg = ".".join(path.relative_to(SRC).parts[:-1])
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -32,15 +35,16 @@ def _imports(path: Path) -> set[str]:
                 mod = node.module
             out.add(mod)
             out |= {f"{mod}.{a.name}" for a in node.names}
-    return {m for m in out if m and m.split(".")[0] == "avemo"}
+    return {m for m in out if m and m.split(".")[0] == "avemo" and _module_file(m) is not None}
 
 
 def closure(script: Path) -> set[str]:
+    """Repository paths of the package modules ``script`` imports, directly or through others."""
     seen, todo = set(), [script]
     while todo:
-        for mod in _imports(todo.pop()):
+        for mod in package_imports(todo.pop()):
             f = _module_file(mod)
-            if f is not None and f.name != "__init__.py":
+            if f.name != "__init__.py":
                 rel = str(f.relative_to(ROOT))
                 if rel not in seen:
                     seen.add(rel)
@@ -48,22 +52,33 @@ def closure(script: Path) -> set[str]:
     return seen
 
 
-def test_every_stage_lists_its_import_closure():
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    assert stages
-    for name, stage in stages.items():
-        script = ROOT / "stages" / f"{name}.py"
-        deps = set(stage["deps"])
-        assert f"stages/{name}.py" in deps
-        missing = closure(script) - deps
-        assert not missing, f"stage {name} imports {sorted(missing)} but dvc.yaml does not list them"
+def stages() -> dict:
+    return yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
 
 
-def _descendants(stages: dict, start: str) -> set[str]:
+def test_every_stage_lists_exactly_its_import_closure():
+    """No stage misses a module it uses (it would not re-run after an edit) nor lists one it does
+    not use (it would re-run for nothing)."""
+    found = stages()
+    assert found
+    for name, stage in found.items():
+        code = {d for d in stage["deps"] if d.endswith(".py")}
+        expected = closure(ROOT / "stages" / f"{name}.py") | {f"stages/{name}.py"}
+        assert code == expected, (f"stage {name}: missing {sorted(expected - code)}, "
+                                  f"not imported {sorted(code - expected)}")
+
+
+def test_a_params_section_module_stales_only_its_readers():
+    """Editing src/avemo/config/mrpn.py makes train_mrpn stale and nothing else."""
+    users = {name for name, st in stages().items() if "src/avemo/config/mrpn.py" in st["deps"]}
+    assert users == {"train_mrpn"}
+
+
+def _descendants(found: dict, start: str) -> set[str]:
     produced = {out if isinstance(out, str) else next(iter(out)): name
-                for name, st in stages.items() for out in st.get("outs", [])}
-    children = {name: set() for name in stages}
-    for name, st in stages.items():
+                for name, st in found.items() for out in st.get("outs", [])}
+    children = {name: set() for name in found}
+    for name, st in found.items():
         for dep in st["deps"]:
             if dep in produced:
                 children[produced[dep]].add(name)
@@ -78,11 +93,11 @@ def _descendants(stages: dict, start: str) -> set[str]:
 
 def test_gan_params_reach_only_the_gan_and_what_follows():
     """`dvc exp run -S gan.*=...` re-runs train_gan (and pretrain_gan) and their descendants only."""
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    listing = {name for name, st in stages.items()
+    found = stages()
+    listing = {name for name, st in found.items()
                if any(str(p) == "gan" or str(p).startswith("gan.") for p in st.get("params", []))}
     assert listing == {"pretrain_gan", "train_gan"}
-    assert _descendants(stages, "pretrain_gan") >= {"train_gan"}
-    assert _descendants(stages, "train_gan") == {"generate", "evaluate_generation", "evaluate_augmented"}
-    upstream = {name for name in stages if "train_gan" in _descendants(stages, name)}
+    assert _descendants(found, "pretrain_gan") >= {"train_gan"}
+    assert _descendants(found, "train_gan") == {"generate", "evaluate_generation", "evaluate_augmented"}
+    upstream = {name for name in found if "train_gan" in _descendants(found, name)}
     assert not (upstream - {"pretrain_gan"}) & listing

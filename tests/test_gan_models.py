@@ -4,8 +4,9 @@ import itertools
 import pytest
 import torch
 
-from avemo.data.pairs import condition_matrix
+from avemo.data.conditions import CONDITIONS, ConditionInputs
 from avemo.models.gan import GanSetup, build_gan
+from avemo.training.losses import LOSSES
 from avemo.models.temporal import TemporalConfig, TemporalEmotionNet, sinusoidal_positions
 
 FACE, SPEC, EMB = (3, 28, 28), (1, 28, 112), (64,)
@@ -24,10 +25,11 @@ CASES = [  # (input, direction) -> (source, target)
 def test_gan_shapes(generator, loss, use_source, case, condition):
     _, _, src, tgt = case
     torch.manual_seed(0)
-    models = build_gan(GanSetup(src, tgt, 6, generator, loss, 32, 8, 64, use_source))
+    models = build_gan(GanSetup(src, tgt, generator=generator, critic_batch_norm=LOSSES[loss].critic_batch_norm,
+                                noise_dim=32, width=8, bottleneck=64, use_source=use_source, upsample="transpose"))
     labels = torch.tensor([0, 5, 2])
     softmax = torch.softmax(torch.randn(3, 6), 1).numpy()
-    c = torch.from_numpy(condition_matrix(condition, labels.numpy(), softmax, softmax, 6))
+    c = torch.from_numpy(CONDITIONS[condition](ConditionInputs(labels.numpy(), softmax, softmax, 6)).matrix)
     x, z = torch.randn(3, *src), torch.randn(3, 32)
     fake = models.generator(x, z, c)
     assert fake.shape == (3, *tgt)
@@ -38,10 +40,10 @@ def test_gan_shapes(generator, loss, use_source, case, condition):
     assert has_bn == (loss == "bce")  # the WGAN-GP critic has no batch norm
 
 
-@pytest.mark.parametrize("generator,case", itertools.product(["encdec", "unet"], CASES))
+@pytest.mark.parametrize("generator,case", list(itertools.product(["encdec", "unet"], CASES)))
 def test_resize_upsampling_keeps_shapes_and_drops_transposed_convs(generator, case):
     _, _, src, tgt = case
-    g = build_gan(GanSetup(src, tgt, 6, generator, width=8, upsample="resize")).generator
+    g = build_gan(GanSetup(src, tgt, generator=generator, width=8, upsample="resize")).generator
     assert g(torch.randn(2, *src), torch.randn(2, 32), torch.eye(6)[:2]).shape == (2, *tgt)
     assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
     assert any(isinstance(m, torch.nn.Upsample) for m in g.modules())
@@ -50,7 +52,7 @@ def test_resize_upsampling_keeps_shapes_and_drops_transposed_convs(generator, ca
 def test_source_is_ignored_without_use_source():
     torch.manual_seed(0)
     for name in ("encdec", "unet"):
-        g = build_gan(GanSetup(FACE, SPEC, 6, name, use_source=False, width=8)).generator.eval()
+        g = build_gan(GanSetup(FACE, SPEC, generator=name, use_source=False, width=8)).generator.eval()
         z, c = torch.randn(2, 32), torch.eye(6)[:2]
         a = g(torch.randn(2, *FACE), z, c)
         b = g(torch.randn(2, *FACE), z, c)

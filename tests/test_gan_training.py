@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from avemo.data.pairs import PairSpec, build_pairs, condition_matrix, face_windows, stratified_fraction
-from avemo.models.gan import GanSetup, build_gan
-from avemo.training.augment import specaugment_copies
-from avemo.training.gan import GanData, GanTrainConfig, fit_gan, g_step, generate
+from avemo.data.conditions import CONDITIONS, ConditionInputs
+from avemo.data.pairs import PairSpec, build_pairs, face_windows, stratified_fraction
+from avemo.models.gan import GanSetup, build_gan, generate
+from avemo.training.gan import GanData, GanTrainConfig, fit_gan, g_step
+from avemo.training.losses import LOSSES
 
 SRC, TGT = (3, 28, 28), (1, 28, 112)
 
@@ -24,14 +25,15 @@ def toy_data(n=24, seed=0) -> GanData:
 
 def models(loss="bce", seed=0):
     torch.manual_seed(seed)
-    return build_gan(GanSetup(SRC, TGT, 6, "encdec", loss, 8, 8, 32))
+    return build_gan(GanSetup(SRC, TGT, critic_batch_norm=LOSSES[loss].critic_batch_norm, noise_dim=8, width=8,
+                              bottleneck=32, upsample="transpose"))
 
 
 @pytest.mark.parametrize("loss", ["bce", "wasserstein"])
 def test_short_run_reduces_l1(loss):
     data = toy_data()
     m = models(loss)
-    cfg = GanTrainConfig(loss, 12, 8, "adam", 2e-3, 2e-4, 50.0, 1.0, 10.0, 1, noise_dim=8)
+    cfg = GanTrainConfig(loss=loss, epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0, noise_dim=8)
     before = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
     history = fit_gan(m, data, cfg)
     after = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
@@ -41,7 +43,7 @@ def test_short_run_reduces_l1(loss):
 
 def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
     data = toy_data()
-    cfg4 = GanTrainConfig("wasserstein", 4, 8, "adam", 1e-3, 1e-3, 10.0, 1.0, 10.0, 2, noise_dim=8)
+    cfg4 = GanTrainConfig(loss="wasserstein", epochs=4, batch_size=8, lr_g=1e-3, lr_d=1e-3, n_critic=2, noise_dim=8)
     straight = models("wasserstein")
     fit_gan(straight, data, cfg4)
     ckpt = tmp_path / "last.pt"
@@ -81,26 +83,55 @@ def test_discriminator_is_frozen_during_g_step():
     assert all(p.requires_grad for p in m.discriminator.parameters())  # unfrozen again afterwards
 
 
+def spec(**kw) -> PairSpec:
+    return PairSpec(**{"direction": "face2audio", "input": "image", "condition": "label", "data_fraction": 1.0,
+                       "copies": 1, "seed": 0, **kw})
+
+
 def test_conditions_and_pairs():
     labels = np.array([0, 1, 2, 3, 4, 5, 0, 1])
     soft = np.full((8, 6), 0.1, np.float32)
     soft[np.arange(8), (labels + 1) % 6] = 0.5  # the classifier is wrong everywhere
     arrays = {"faces": np.zeros((8, 28, 28, 3), np.uint8), "spectrograms": np.zeros((8, 1, 28, 112), np.float16)}
     rows = np.arange(8)
-    onehot = build_pairs(arrays, rows, labels, condition_matrix("label", labels, soft, soft, 6), PairSpec())
+    inputs = ConditionInputs(labels, soft, soft, 6)
+    onehot = build_pairs(arrays, rows, labels, CONDITIONS["label"](inputs), spec())
     assert onehot.klass.tolist() == labels.tolist()
-    semi = build_pairs(arrays, rows, labels, condition_matrix("classifier", labels, soft, soft, 6),
-                       PairSpec(condition="classifier"))
+    semi = build_pairs(arrays, rows, labels, CONDITIONS["classifier"](inputs), spec(condition="classifier"))
     assert semi.klass.tolist() == ((labels + 1) % 6).tolist()  # Q learns the condition, never the label
-    assert condition_matrix("none", labels, soft, soft, 6).sum() == 0
+    none = CONDITIONS["none"](inputs)
+    assert none.matrix.sum() == 0 and not none.trains_q
     emb = np.random.default_rng(0).normal(size=(8, 10, 64)).astype(np.float32)
-    temporal = build_pairs(arrays, rows, labels, condition_matrix("label", labels, soft, soft, 6),
-                           PairSpec(input="temporal", copies=3), emb, specaugment_copies)
+    temporal = build_pairs(arrays, rows, labels, CONDITIONS["label"](inputs), spec(input="temporal", copies=3), emb)
     assert temporal.source.shape == (8 * 10 * 3, 64) and temporal.target.shape == (240, 1, 28, 112)
     assert torch.equal(temporal.source[31], torch.from_numpy(emb[1, 0]))  # clip 1, window 0, copy 1
-    reverse = build_pairs(arrays, rows, labels, condition_matrix("label", labels, soft, soft, 6),
-                          PairSpec(direction="audio2face"))
+    reverse = build_pairs(arrays, rows, labels, CONDITIONS["label"](inputs), spec(direction="audio2face"))
     assert reverse.source.shape[1:] == (1, 28, 112) and reverse.target.shape[1:] == (3, 28, 28)
+
+
+def test_a_new_condition_is_one_registry_entry(monkeypatch):
+    """docs/extending.md's example: a condition of width C + 2 (p-values, credibility, confidence)
+    sizes G and D through the pairs, with no other change."""
+    from avemo.data.conditions import Condition
+
+    def credibility(c: ConditionInputs) -> Condition:
+        s = np.sort(c.pvalues, axis=1)
+        m = np.concatenate([c.pvalues, s[:, -1:], 1 - s[:, -2:-1]], axis=1).astype(np.float32)
+        return Condition(m, c.pvalues.argmax(1), trains_q=True)
+
+    monkeypatch.setitem(CONDITIONS, "credibility", credibility)
+    rng = np.random.default_rng(0)
+    labels = np.arange(12) % 6
+    pv = rng.uniform(size=(12, 6))
+    arrays = {"faces": rng.integers(0, 255, (12, 28, 28, 3), dtype=np.uint8),
+              "spectrograms": rng.uniform(-1, 1, (12, 1, 28, 112)).astype(np.float16)}
+    pairs = build_pairs(arrays, np.arange(12), labels, CONDITIONS["credibility"](ConditionInputs(labels, None, pv, 6)),
+                        spec(condition="credibility"))
+    assert pairs.shapes()["cond_dim"] == 8 and pairs.klass.tolist() == pv.argmax(1).tolist()
+    models = build_gan(GanSetup(**pairs.shapes(), noise_dim=8, width=8, bottleneck=32))
+    cfg = GanTrainConfig(epochs=1, batch_size=6, noise_dim=8)
+    history = fit_gan(models, GanData(pairs.source, pairs.target, pairs.condition, pairs.klass), cfg)
+    assert np.isfinite(history[0]["g_loss"])
 
 
 def test_sparsity_fraction_keeps_each_class():

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from avemo.losses import (LOSSES, d_bce, d_wasserstein, g_bce, g_wasserstein, gradient_penalty, l1_loss, q_loss,
-                          real_targets)
+from avemo.training.losses import (LOSSES, bce_discriminator, d_bce, d_wasserstein, g_bce, g_wasserstein,
+                                   gradient_penalty, l1_loss, q_loss, real_targets, wasserstein_critic)
 
 
 def sigmoid(v):
@@ -16,7 +16,7 @@ def test_bce_losses_by_hand():
     real, fake = torch.tensor([2.0, 0.0]), torch.tensor([-1.0, 1.0])
     expected_d = (-(math.log(sigmoid(2)) + math.log(0.5)) / 2
                   - (math.log(1 - sigmoid(-1)) + math.log(1 - sigmoid(1))) / 2)
-    assert d_bce(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
+    assert bce_discriminator(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
     expected_g = -(math.log(sigmoid(-1)) + math.log(sigmoid(1))) / 2
     assert g_bce(fake).item() == pytest.approx(expected_g, rel=1e-6)
 
@@ -25,7 +25,7 @@ def test_soft_real_targets_by_hand():
     real, fake = torch.tensor([1.0]), torch.tensor([-30.0])
     t = 0.9  # -[t log s + (1 - t) log(1 - s)] for the real logit; the fake term is ~0
     expected = -(t * math.log(sigmoid(1)) + (1 - t) * math.log(1 - sigmoid(1)))
-    assert d_bce(real, fake, torch.tensor([t])).item() == pytest.approx(expected, rel=1e-5)
+    assert bce_discriminator(real, fake, torch.tensor([t])).item() == pytest.approx(expected, rel=1e-5)
 
 
 def test_real_targets_soft_and_flipped():
@@ -38,7 +38,7 @@ def test_real_targets_soft_and_flipped():
 
 def test_wasserstein_losses_by_hand():
     real, fake = torch.tensor([1.0, 3.0]), torch.tensor([0.5, -0.5])
-    assert d_wasserstein(real, fake).item() == pytest.approx(0.0 - 2.0)
+    assert wasserstein_critic(real, fake).item() == pytest.approx(0.0 - 2.0)
     assert g_wasserstein(fake).item() == pytest.approx(0.0)
     assert g_wasserstein(torch.tensor([2.0, 4.0])).item() == pytest.approx(-3.0)
 
@@ -80,5 +80,23 @@ def test_l1_and_q_loss_by_hand():
 
 
 def test_registry_pairs():
-    assert LOSSES["bce"] == (d_bce, g_bce)
-    assert LOSSES["wasserstein"] == (d_wasserstein, g_wasserstein)
+    assert (LOSSES["bce"].d, LOSSES["bce"].g, LOSSES["bce"].critic_batch_norm) == (d_bce, g_bce, True)
+    assert (LOSSES["wasserstein"].d, LOSSES["wasserstein"].g) == (d_wasserstein, g_wasserstein)
+    assert not LOSSES["wasserstein"].critic_batch_norm
+
+
+class Knobs:
+    soft_labels, label_flip, gp_weight = 0.0, 0.0, 10.0
+
+
+def test_registry_d_losses_share_one_signature():
+    """d(critic, real, fake, cond, cfg): BCE on the critic's logits; WGAN-GP adds gp_weight * penalty."""
+    torch.manual_seed(0)
+    w = torch.randn(20)
+    w = 3 * w / w.norm()  # |grad| = 3 -> penalty (3 - 1)^2 = 4
+    critic = linear_critic(w)
+    real, fake, c = torch.randn(8, 1, 4, 5), torch.randn(8, 1, 4, 5), torch.zeros(8, 6)
+    assert d_bce(critic, real, fake, c, Knobs).item() == pytest.approx(
+        bce_discriminator(critic(real, c), critic(fake, c)).item(), rel=1e-6)
+    expected = wasserstein_critic(critic(real, c), critic(fake, c)).item() + 10.0 * 4.0
+    assert d_wasserstein(critic, real, fake, c, Knobs).item() == pytest.approx(expected, rel=1e-5)

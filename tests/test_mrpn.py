@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from avemo.data.sequences import SequenceSpec, clip_slice, draw_slices, gather
 from avemo.data.splits import actor_folds
-from avemo.models.mrpn import Frozen, FusionNet, MrpnConfig, ResidualPerceptron, UnimodalNet
+from avemo.models.mrpn import VARIANTS, Frozen, MrpnConfig, ResidualPerceptron, UnimodalNet
 from avemo.training.mrpn import ClipArrays, MrpnFit, fit_variant, multi_term_loss, run_fold
 
 SPEC = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8)
@@ -40,7 +40,7 @@ def test_residual_perceptron_by_hand():
 @pytest.mark.parametrize("variant", ["n1", "n2"])
 def test_inference_uses_only_the_fusion_branch(variant):
     torch.manual_seed(0)
-    net = FusionNet(MrpnConfig(3, feature_dim=16, variant=variant))
+    net = VARIANTS[variant].build(MrpnConfig(3, feature_dim=16), {})
     v, a = torch.randn(4, 4, 3, 28, 28), torch.randn(4, 3, 1, 16, 16)
     train_out = net.train()(v, a)
     assert set(train_out) == {"fusion", "video", "audio"}
@@ -67,7 +67,8 @@ def test_late_fusion_freezes_the_unimodal_weights():
     torch.manual_seed(0)
     video, audio = UnimodalNet(3, CFG), UnimodalNet(1, CFG)
     before = {k: v.clone() for k, v in list(video.encoder.state_dict().items()) + list(audio.encoder.state_dict().items())}
-    net = FusionNet(CFG, Frozen(video.encoder), Frozen(audio.encoder))
+    net = VARIANTS["n0_late_fusion"].build(CFG, {"video_only": video, "audio_only": audio})
+    assert isinstance(net.video, Frozen) and net.video.inner is video.encoder
     trainable = {id(p) for p in net.parameters() if p.requires_grad}
     assert not any(id(p) in trainable for p in video.encoder.parameters())
     fit_variant(net, "n0_late_fusion", data, data, SPEC, MrpnFit(epochs=2, batch_size=6), "cpu")

@@ -47,7 +47,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     repo = tmp_path / "repo"
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in files:
-        if name.startswith(("metrics/", "plots/")) or name == "dvc.lock":
+        if name.startswith(("metrics/", "plots/", "environment/")) or name == "dvc.lock":
             continue
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, repo / name)
@@ -78,9 +78,20 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
     curves = (repo / "plots/train_gan/curves.csv").read_text().splitlines()
     assert len(curves) == 3 and curves[0].startswith("epoch")
+    assert {p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()} == {f"{v}.png" for v in mrpn
+                                                                                 if f"{v}_std" in mrpn}
+    environment = json.loads((repo / "environment/train_gan.json").read_text())
+    assert environment["torch"] and not any(k.startswith("env") for k in generation)  # results only in metrics
     status = _run(dvc + ["status"], repo, env).stdout
     assert "up to date" in status
+    shown = _run(dvc + ["plots", "show", "--json"], repo, env).stdout
+    assert "mrpn_folds" in shown and "gan_losses" in shown
     # a GAN switch re-runs the GAN and what follows only; nothing upstream lists gan params
     assert changed_stages(repo, env, "gan.condition", "conformal") == {"train_gan"}
     assert changed_stages(repo, env, "gan.loss", "wasserstein") == {"pretrain_gan", "train_gan"}
     assert changed_stages(repo, env, "mrpn.aggregator", "transformer") == {"train_mrpn"}
+    # any subset of the MRPN variants runs, and declares only the figures it writes
+    _run(dvc + ["exp", "run", "-S", "mrpn.variants=[n2]", "train_mrpn"], repo, env)
+    only = json.loads((repo / "metrics/mrpn.json").read_text())
+    assert "n2" in only and "n1" not in only
+    assert [p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()] == ["n2.png"]

@@ -1,5 +1,5 @@
 """Atomic outputs: write to a temporary sibling, then rename, so an interrupted stage never leaves
-a half-written file or folder that DVC would cache (DESIGN.md 2)."""
+a half-written file or folder that DVC would cache (docs/design.md, "Stages")."""
 from __future__ import annotations
 
 import json

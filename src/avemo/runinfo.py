@@ -1,4 +1,4 @@
-"""Seeding and the environment facts every metrics file records (DESIGN.md 6)."""
+"""Seeding, device choice, and the environment facts each stage records beside its metrics."""
 from __future__ import annotations
 
 import platform
@@ -23,13 +23,13 @@ def seed_everything(seed: int) -> None:
 
 
 def environment(device: str = "cpu") -> dict:
-    """Flat ``env_*`` keys: package versions, Python, machine and device."""
-    out = {"env_python": platform.python_version(), "env_machine": platform.machine(), "env_device": device}
+    """Package versions, Python, machine and device."""
+    out = {"python": platform.python_version(), "machine": platform.machine(), "device": device}
     for name in PACKAGES:
         try:
-            out[f"env_{name}"] = metadata.version(name)
+            out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[f"env_{name}"] = "absent"
+            out[name] = "absent"
     return out
 
 

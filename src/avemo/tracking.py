@@ -1,4 +1,4 @@
-"""MLflow run tracking shared by every training stage (DESIGN.md 2).
+"""MLflow run tracking shared by every training stage (docs/design.md, "Stages").
 
 The store is ``sqlite:///<project>/mlflow.db`` unless ``MLFLOW_TRACKING_URI`` is set. Runs started by
 ``dvc exp run --queue`` / ``--temp`` execute in a temporary copy under ``<project>/.dvc/tmp/exps``;
@@ -46,12 +46,20 @@ def run_tags(cwd: str | Path, env: dict | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = ".") -> Iterator[object]:
-    """Start an MLflow run in the project's store with params and tags logged; yields ``mlflow``."""
+def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = ".",
+               environment: dict | None = None) -> Iterator[object]:
+    """Start an MLflow run in the project's store with params, git/DVC tags and the environment
+    (``env.<name>`` tags) logged; yields ``mlflow``."""
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri(cwd))
     mlflow.set_experiment(experiment)
-    with mlflow.start_run(run_name=run_name, tags=run_tags(cwd)):
+    tags = {**run_tags(cwd), **{f"env.{k}": str(v) for k, v in (environment or {}).items()}}
+    with mlflow.start_run(run_name=run_name, tags=tags):
         mlflow.log_params({k: str(v) for k, v in params.items()})
         yield mlflow
+
+
+def epoch_logger(mlflow):
+    """``on_epoch(epoch, row)`` callback for the training loops: the row's numbers at step ``epoch``."""
+    return lambda epoch, row: mlflow.log_metrics(row, step=epoch)

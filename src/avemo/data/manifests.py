@@ -1,4 +1,4 @@
-"""Dataset manifests: a root folder -> a pandas table of clips (DESIGN.md 3.1).
+"""Dataset manifests: a root folder -> a pandas table of clips (docs/design.md, "Data").
 
 Columns: clip, actor, sex, sentence, emotion, level, audio_path, video_path. File names that do not
 parse are never guessed: they are returned in a second table with the reason.
@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+
+from ..errors import UserError
 
 COLUMNS = ["clip", "actor", "sex", "sentence", "emotion", "level", "audio_path", "video_path"]
 REJECT_COLUMNS = ["clip", "path", "reason"]
@@ -23,7 +25,7 @@ RAVDESS_EMOTIONS = {"01": "NEU", "02": "CAL", "03": "HAP", "04": "SAD", "05": "A
 RAVDESS_NAME = re.compile(r"^(0[1-3])-(0[12])-(0[1-8])-(0[12])-(0[12])-(0[12])-(\d{2})$")
 
 
-class DatasetError(FileNotFoundError):
+class DatasetError(UserError, FileNotFoundError):
     """The dataset root is missing or holds nothing usable."""
 
 
@@ -119,10 +121,13 @@ def _tables(rows: list, rejects: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS)
 
 
+# data.dataset -> reader; the synthetic corpus is written in the CREMA-D layout and read unchanged
+READERS = {"synthetic": crema_d_manifest, "crema_d": crema_d_manifest, "ravdess": ravdess_manifest}
+
+
 def build_manifest(dataset: str, root: str | Path, classes: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Dispatch by ``data.dataset``; the synthetic corpus uses the CREMA-D reader unchanged."""
-    readers = {"synthetic": crema_d_manifest, "crema_d": crema_d_manifest, "ravdess": ravdess_manifest}
-    table, rejects = readers[dataset](root, classes)
+    """The manifest of ``root`` read by the reader of ``dataset``."""
+    table, rejects = READERS[dataset](root, classes)
     if table.empty:
         raise DatasetError(f"no usable clips under {root} for classes {list(classes)} (check data.root)")
     return table, rejects

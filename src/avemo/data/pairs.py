@@ -1,31 +1,48 @@
-"""Face-audio pairs for the GAN stages: sources, targets, conditions and Q's classes as tensors.
+"""Source-target pairs for the GAN stages: sources, targets, conditions and Q's classes as tensors.
 
 The GAN's training set is S3 (dacssGAN's semi-supervised set); its condition per clip comes from
-the calibrate stage: the one-hot true label (``label``), f_S's softmax (``classifier``), the 6 ICP
-p-values (``conformal``) or zeros (``none``). Q learns the class of the condition's argmax, so the
-semi-supervised variants never see S3's true labels.
+the calibrate stage through the condition registry (``conditions.py``). Progressive pre-training
+draws unlabeled pairs from a pool of sets (``POOLS``) with no condition.
+
+A direction names the source and target arrays; an input kind says how sources become pairs:
+``image`` = one pair per clip; ``temporal`` = each of the clip's W face-window embeddings paired
+with ``copies`` SpecAugment copies of its spectrogram (tc-wGAN: W x copies pairs per clip).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 import torch
 
 from .arrays import face_tensor
-
-CONDITIONS = ("label", "classifier", "conformal", "none")
+from .augment import specaugment_copies
+from .conditions import CONDITIONS, Condition, ConditionInputs
 
 
 @dataclass(frozen=True)
 class PairSpec:
-    direction: str = "face2audio"  # face2audio | audio2face
-    input: str = "image"  # image | temporal (face2audio only)
-    condition: str = "label"
-    data_fraction: float = 1.0
-    copies: int = 10  # temporal input: SpecAugment copies per window (windows x copies pairs per clip)
-    seed: int = 0
+    direction: str  # a key of DIRECTIONS
+    input: str  # a key of INPUTS
+    condition: str  # a key of conditions.CONDITIONS
+    data_fraction: float  # share of each class kept (the sparsity study)
+    copies: int  # temporal input: SpecAugment copies per window
+    seed: int
+
+
+@dataclass(frozen=True)
+class Direction:
+    source: str  # processed array the generator reads: faces | spectrograms
+    target: str  # processed array it writes
+
+
+DIRECTIONS = {"face2audio": Direction("faces", "spectrograms"), "audio2face": Direction("spectrograms", "faces")}
+
+# pretrain_pool -> sets whose clips pre-train the GAN ("" = clips in no set)
+POOLS = {"unused_s3": ("", "S3"), "s1_s3": ("S1", "S3"), "all_but_s4": ("", "S1", "S2", "S3")}
 
 
 def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
@@ -33,19 +50,6 @@ def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
     starts = range(0, frames.shape[1] - window + 1, stride)
     w = np.stack([frames[:, s : s + window] for s in starts], 1)
     return torch.from_numpy(np.ascontiguousarray(w)).permute(0, 1, 2, 5, 3, 4).float() / 127.5 - 1.0
-
-
-def condition_matrix(kind: str, labels: np.ndarray, softmax: np.ndarray, pvalues: np.ndarray, n_classes: int) -> np.ndarray:
-    """(N, n_classes) condition c for each clip."""
-    if kind == "label":
-        return np.eye(n_classes, dtype=np.float32)[labels]
-    if kind == "classifier":
-        return softmax.astype(np.float32)
-    if kind == "conformal":
-        return pvalues.astype(np.float32)
-    if kind == "none":
-        return np.zeros((len(labels), n_classes), np.float32)
-    raise ValueError(f"unknown condition {kind!r}; choose from {CONDITIONS}")
 
 
 def stratified_fraction(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -68,35 +72,53 @@ class PairSet:
     klass: torch.Tensor
     labels: np.ndarray  # true labels, for evaluation only
     clips: np.ndarray
+    trains_q: bool = True  # the condition carries a class for Q
+
+    def shapes(self) -> dict:
+        """What a GanSetup needs to know about these pairs."""
+        return {"source_shape": tuple(self.source.shape[1:]), "target_shape": tuple(self.target.shape[1:]),
+                "cond_dim": int(self.condition.shape[1])}
 
 
-def build_pairs(arrays: dict, rows: np.ndarray, labels: np.ndarray, cond: np.ndarray, spec: PairSpec,
-                embeddings: np.ndarray | None = None, augment_copies=None) -> PairSet:
-    """Pairs for the clips at ``rows`` of the processed arrays (``faces``, ``spectrograms``).
+def clip_tensors(arrays: dict, rows: np.ndarray) -> dict[str, torch.Tensor]:
+    """The clips at ``rows`` as model inputs: faces (N, 3, S, S), spectrograms (N, 1, F, T)."""
+    return {"faces": face_tensor(arrays["faces"][rows]),
+            "spectrograms": torch.from_numpy(np.ascontiguousarray(arrays["spectrograms"][rows], dtype=np.float32))}
 
-    image input: one pair per clip. temporal input: each of the clip's W window embeddings paired with
-    ``spec.copies`` SpecAugment copies of its spectrogram (``augment_copies(x, copies, seed)``).
-    """
-    keep = stratified_fraction(labels, spec.data_fraction, spec.seed)
-    rows, labels, cond = rows[keep], labels[keep], cond[keep]
-    faces = face_tensor(arrays["faces"][rows])
-    specs = torch.from_numpy(np.ascontiguousarray(arrays["spectrograms"][rows], dtype=np.float32))
-    klass = torch.from_numpy(cond.argmax(1) if spec.condition != "label" else labels).long()
-    cond_t = torch.from_numpy(cond)
-    if spec.direction == "audio2face":
-        return PairSet(specs, faces, cond_t, klass, labels, rows)
-    if spec.input == "image":
-        return PairSet(faces, specs, cond_t, klass, labels, rows)
+
+def image_pairs(tensors: dict, direction: Direction, cond: torch.Tensor, klass: torch.Tensor, labels, rows,
+                spec: PairSpec, embeddings) -> PairSet:
+    return PairSet(tensors[direction.source], tensors[direction.target], cond, klass, labels, rows)
+
+
+def temporal_pairs(tensors: dict, direction: Direction, cond: torch.Tensor, klass: torch.Tensor, labels, rows,
+                   spec: PairSpec, embeddings: np.ndarray) -> PairSet:
+    """Pair (clip i, window j, copy k): source = window embedding (i, j), target = copy k of i's target."""
+    target = tensors[direction.target]
     emb = torch.from_numpy(embeddings[rows]).float()  # (N, W, D)
     n, w = emb.shape[:2]
-    # (N, copies, *spec): copy k of spectrogram i at [i, k]
-    targets = augment_copies(specs, spec.copies, spec.seed).view(spec.copies, n, *specs.shape[1:]).transpose(0, 1)
-    # pair (clip i, window j, copy k): source emb[i, j], target copy k of spectrogram i
+    # (N, copies, *target): copy k of target i at [i, k]
+    copies = specaugment_copies(target, spec.copies, spec.seed).view(spec.copies, n, *target.shape[1:]).transpose(0, 1)
     source = emb[:, :, None].expand(n, w, spec.copies, emb.shape[2]).reshape(-1, emb.shape[2])
-    target = targets[:, None].expand(n, w, *targets.shape[1:])
+    paired = copies[:, None].expand(n, w, *copies.shape[1:])
     rep = lambda t: t.repeat_interleave(w * spec.copies, 0)  # noqa: E731
-    return PairSet(source, target.reshape(-1, *specs.shape[1:]), rep(cond_t), rep(klass),
+    return PairSet(source, paired.reshape(-1, *target.shape[1:]), rep(cond), rep(klass),
                    np.repeat(labels, w * spec.copies), np.repeat(rows, w * spec.copies))
+
+
+INPUTS: dict[str, Callable[..., PairSet]] = {"image": image_pairs, "temporal": temporal_pairs}
+
+
+def build_pairs(arrays: dict, rows: np.ndarray, labels: np.ndarray, condition: Condition, spec: PairSpec,
+                embeddings: np.ndarray | None = None) -> PairSet:
+    """Pairs for the clips at ``rows`` of the processed arrays (``faces``, ``spectrograms``), keeping
+    ``spec.data_fraction`` of each class."""
+    keep = stratified_fraction(labels, spec.data_fraction, spec.seed)
+    rows, labels = rows[keep], labels[keep]
+    cond, klass = torch.from_numpy(condition.matrix[keep]), torch.from_numpy(condition.klass[keep]).long()
+    pairs = INPUTS[spec.input](clip_tensors(arrays, rows), DIRECTIONS[spec.direction], cond, klass, labels, rows,
+                               spec, embeddings)
+    return replace(pairs, trains_q=condition.trains_q)
 
 
 def set_rows(processed_clips: pd.DataFrame, splits: pd.DataFrame, sets: tuple, classes: tuple):
@@ -105,3 +127,36 @@ def set_rows(processed_clips: pd.DataFrame, splits: pd.DataFrame, sets: tuple, c
     part = part[part["set"].isin(sets)]
     labels = np.array([classes.index(e) for e in part["emotion"]], dtype=np.int64)
     return part["index"].to_numpy(), labels, part["clip"].to_numpy()
+
+
+def load_arrays(processed: str | Path) -> dict:
+    processed = Path(processed)
+    return {k: np.load(processed / f"{k}.npy", mmap_mode="r") for k in ("faces", "spectrograms")}
+
+
+def _embeddings(path: str | Path | None, spec: PairSpec):
+    return np.load(path) if spec.input == "temporal" else None
+
+
+def s3_pairs(processed, splits_csv, conformal_npz, classes: tuple, spec: PairSpec, embeddings=None) -> PairSet:
+    """The GAN's conditioned training (and generation) set: S3 with the calibrate stage's conditions."""
+    clips = pd.read_csv(Path(processed) / "clips.csv")
+    rows, labels, ids = set_rows(clips, pd.read_csv(splits_csv), ("S3",), classes)
+    cal = np.load(conformal_npz)
+    if list(cal["s3_clips"]) != list(ids):
+        raise ValueError(f"{conformal_npz} does not match the S3 clips of {splits_csv}; re-run calibrate")
+    condition = CONDITIONS[spec.condition](ConditionInputs(labels, cal["s3_softmax"], cal["s3_pvalues"], len(classes)))
+    return build_pairs(load_arrays(processed), rows, labels, condition, spec, _embeddings(embeddings, spec))
+
+
+def pool_pairs(processed, splits_csv, pool: str, classes: tuple, spec: PairSpec, embeddings=None) -> PairSet:
+    """Unlabeled pairs for progressive pre-training: no condition, labels never used."""
+    clips = pd.read_csv(Path(processed) / "clips.csv")
+    splits = pd.read_csv(splits_csv)
+    unassigned = clips.loc[~clips["clip"].isin(splits["clip"]), "clip"]
+    splits = pd.concat([splits, pd.DataFrame({"clip": unassigned, "set": ""})])
+    rows, labels, _ = set_rows(clips, splits, POOLS[pool], classes)
+    condition = CONDITIONS["none"](ConditionInputs(labels, None, None, len(classes)))
+    spec = PairSpec(direction=spec.direction, input=spec.input, condition="none", data_fraction=1.0,
+                    copies=spec.copies, seed=spec.seed)
+    return build_pairs(load_arrays(processed), rows, labels, condition, spec, _embeddings(embeddings, spec))

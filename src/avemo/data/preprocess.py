@@ -1,4 +1,4 @@
-"""Per-clip preprocessing (faces + audio) streamed into memory-mapped arrays (DESIGN.md 3.3, 6).
+"""Per-clip preprocessing (faces + audio) streamed into memory-mapped arrays (docs/design.md, "Preprocessing").
 
 ``process_clip`` turns one manifest row into arrays or a rejection reason; ``preprocess`` runs it
 over a process pool in manifest order (so outputs are identical for any worker count) and writes

@@ -1,4 +1,4 @@
-"""Spectrogram images for the GANs and STFT features for MRPN (DESIGN.md 3.3), with librosa."""
+"""Spectrogram images for the GANs and STFT features for MRPN (docs/design.md, "Preprocessing"), with librosa."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Subject-independent S1-S4 sets (dacssGAN 4.1, DESIGN.md 3.4).
+"""Subject-independent S1-S4 sets (dacssGAN 4.1; docs/design.md, "Splits").
 
 Actors are dealt into ``units`` groups by scikit-learn's ``StratifiedGroupKFold`` (groups = actors,
 strata = sex, so each unit is sex-balanced; every actor speaks every emotion, so units are also

@@ -1,4 +1,4 @@
-"""The embedded synthetic audio-visual emotion corpus, written in the CREMA-D layout (DESIGN.md 3.2).
+"""The embedded synthetic audio-visual emotion corpus, written in the CREMA-D layout (docs/design.md, "The synthetic corpus").
 
 ``plan_corpus`` decides every clip (actor, sentence, emotion, level, seed) from the corpus seed;
 ``render_clip`` draws one clip's shared latent expressivity and makes its voice and its face from it

@@ -4,7 +4,7 @@ Two photographs that ship inside installed packages (scikit-image's astronaut, m
 Hopper) are located once with dlib; each actor is a mirrored / scaled / rotated / re-coloured copy.
 An expression is a displacement of the 68 landmarks (action-unit templates below, in units of the
 inter-ocular distance), turned once per actor into a dense piecewise-linear displacement field; each
-frame then remaps the actor's image with a weighted sum of those fields (DESIGN.md 3.2).
+frame then remaps the actor's image with a weighted sum of those fields (docs/design.md, "The synthetic corpus").
 """
 from __future__ import annotations
 

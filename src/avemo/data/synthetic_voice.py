@@ -1,4 +1,4 @@
-"""A source-filter voice with emotional prosody (DESIGN.md 3.2).
+"""A source-filter voice with emotional prosody (docs/design.md, "The synthetic corpus").
 
 Glottal pulse train on an f0 contour (with jitter and shimmer) plus aspiration noise, shaped by a
 spectral-tilt filter and three formant resonators per syllable vowel, under syllable envelopes.

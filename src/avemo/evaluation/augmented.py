@@ -1,4 +1,4 @@
-"""Augmented-classifier evaluation (DESIGN.md 5): the target-modality classifier trained on real S3
+"""Augmented-classifier evaluation (docs/design.md, "Metrics"): the target-modality classifier trained on real S3
 plus generated samples against tc-wGAN's fair baseline (real S3 plus as many SpecAugment copies,
 or flipped faces), both tested on real S4, once per fold (seed and validation slice).
 
@@ -14,18 +14,18 @@ import numpy as np
 import torch
 
 from ..data.arrays import stratified_holdout
+from ..data.augment import AUGMENTATIONS
 from ..models.classifier import ClassifierConfig, EmotionCNN
-from ..training.augment import SpecAugment, face_augment
 from ..training.classifier import FitConfig, fit_classifier, predict_proba
 
 
-def fair_copies(x: torch.Tensor, n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
-    """``n`` augmented copies cycling over ``x``: SpecAugment for spectrograms (C = 1), horizontal
-    flips for faces. Returns the copies and the index of the real sample each came from."""
+def fair_copies(x: torch.Tensor, kind: str, n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
+    """``n`` augmented copies cycling over ``x`` with the fair augmentation of ``kind`` (SpecAugment
+    for spectrograms, horizontal flips for faces). Returns the copies and each one's real sample."""
     torch.manual_seed(seed)
     source = np.arange(n) % len(x)
     base = x[torch.from_numpy(source)]
-    return (SpecAugment()(base) if x.shape[1] == 1 else face_augment(base)), source
+    return AUGMENTATIONS[kind](base), source
 
 
 def fit_and_predict(x, y, groups, real_mask, x_test, cfg: ClassifierConfig, fit: FitConfig, val_fraction: float,
@@ -41,16 +41,16 @@ def fit_and_predict(x, y, groups, real_mask, x_test, cfg: ClassifierConfig, fit:
     return predict_proba(model, x_test, device).argmax(1)
 
 
-def compare_augmentation(real_x, real_y, gen_x, gen_y, gen_groups, test_x, cfg: ClassifierConfig, fit: FitConfig,
-                         folds: int, val_fraction: float, device: str = "cpu") -> list[dict]:
+def compare_augmentation(real_x, real_y, gen_x, gen_y, gen_groups, test_x, kind: str, cfg: ClassifierConfig,
+                         fit: FitConfig, folds: int, val_fraction: float, device: str = "cpu") -> list[dict]:
     """Per fold: ``baseline`` and ``augmented`` S4 predictions. ``gen_groups`` = index of the real
-    sample each generated one was made from."""
+    sample each generated one was made from; ``kind`` = the processed array (faces | spectrograms)."""
     n = len(real_x)
     real_groups = np.arange(n)
     results = []
     for fold in range(folds):
         f = replace(fit, seed=fit.seed + fold)
-        copies, source = fair_copies(real_x, len(gen_x), f.seed)
+        copies, source = fair_copies(real_x, kind, len(gen_x), f.seed)
         base_x, base_y = torch.cat([real_x, copies]), torch.cat([real_y, real_y[torch.from_numpy(source)]])
         base_groups, base_real = np.concatenate([real_groups, source]), np.arange(len(base_x)) < n
         aug_x, aug_y = torch.cat([real_x, gen_x]), torch.cat([real_y, gen_y])

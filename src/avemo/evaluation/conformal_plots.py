@@ -9,12 +9,12 @@ from .figures import plt, save_figure
 
 
 def save_calibration_plot(curve: list[tuple[float, float, float]], out_dir: Path) -> None:
-    """Writes ``calibration.csv`` (eps, error, set_size; a DVC plot) and ``calibration.png``."""
+    """Writes ``calibration.csv`` (eps, error, bound = eps, set_size; a DVC plot) and ``calibration.png``."""
     with atomic_path(out_dir / "calibration.csv") as tmp:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["eps", "error", "set_size"])
-            w.writerows([(f"{e:.2f}", f"{err:.4f}", f"{s:.4f}") for e, err, s in curve])
+            w.writerow(["eps", "error", "bound", "set_size"])
+            w.writerows([(f"{e:.2f}", f"{err:.4f}", f"{e:.2f}", f"{s:.4f}") for e, err, s in curve])
     fig, ax = plt.subplots(figsize=(4, 3.5))
     eps = [c[0] for c in curve]
     ax.plot(eps, [c[1] for c in curve], label="empirical error on S4")

@@ -1,4 +1,4 @@
-"""Generation metrics (DESIGN.md 5): FID, KID, IS and SSIM, all in fp32 numpy.
+"""Generation metrics (docs/design.md, "Metrics"): FID, KID, IS and SSIM, all in fp32 numpy.
 
 The feature/probability network is the audio emotion classifier trained on real spectrograms (not
 ImageNet Inception): FID and KID on its penultimate features, IS on its softmax. The maths is kept
@@ -11,8 +11,17 @@ IS convention: exp(E_x KL(p(y|x) || p(y))), averaged over ``splits`` equal split
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import linalg
+
+
+@dataclass(frozen=True)
+class GenerationMetricsConfig:
+    is_splits: int  # IS averaged over this many equal splits (1 = whole set)
+    kid_subset: int  # samples per side in one KID subset
+    kid_subsets: int  # KID subsets drawn
 
 
 def gaussian_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +103,8 @@ def network_outputs(net, x, batch_size: int = 256) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(feats), np.concatenate(probs)
 
 
-def generation_metrics(net, fake, real, eval_cfg, seed: int, ssim: bool = True, labels=None) -> dict:
+def generation_metrics(net, fake, real, eval_cfg: GenerationMetricsConfig, seed: int, ssim: bool = True,
+                       labels=None) -> dict:
     """``fid``, ``kid`` (+ ``kid_std``), ``is`` (on the fakes), ``is_real`` and ``ssim`` (pairwise).
     With ``labels`` (the class each sample was generated for): ``gan_test``, the real-data network's
     accuracy on the fakes (GAN-test of Shmelkov et al., ECCV 2018), and ``gan_test_real``, the same on
@@ -112,3 +122,4 @@ def generation_metrics(net, fake, real, eval_cfg, seed: int, ssim: bool = True, 
         out["gan_test"] = float((p_fake.argmax(1) == labels).mean())
         out["gan_test_real"] = float((p_real.argmax(1) == labels).mean())
     return out
+

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
+from ..models.mrpn import VARIANTS
 from .figures import plt, save_figure
-
-UNIMODAL = ("audio_only", "video_only")
 
 
 def fold_summary(folds: list[dict], variants: tuple) -> dict:
@@ -19,11 +18,11 @@ def fold_summary(folds: list[dict], variants: tuple) -> dict:
     for v in variants:
         out[v] = round(float(table[v].mean()), 4)
         out[f"{v}_std"] = round(float(table[v].std(ddof=0)), 4)
-    uni = [v for v in UNIMODAL if v in variants]
+    uni = [v for v in variants if VARIANTS[v].inputs != "both"]
     if uni:
         best_uni = table[uni].max(axis=1)
         for v in variants:
-            if v not in UNIMODAL:
+            if VARIANTS[v].inputs == "both":
                 out[f"{v}_inferior"] = int((table[v] < best_uni).sum())
     return out
 

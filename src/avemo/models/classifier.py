@@ -1,5 +1,5 @@
 """The emotion CNN family (the papers' classifier Q): face classifier f_S, real-only audio baseline,
-Q inside the GAN, and the feature/probability network for FID and IS (DESIGN.md 4).
+Q inside the GAN, and the feature/probability network for FID and IS (docs/design.md, "Models").
 
 ``small`` = 6 conv layers (paper scale ~1.4M params at width 64); ``deep`` = 16 conv layers.
 """

@@ -1,4 +1,4 @@
-"""Discriminator / critic D(y | c) (DESIGN.md 4): a CNN like Q with one output.
+"""Discriminator / critic D(y | c) (docs/design.md, "Models"): a CNN like Q with one output.
 
 For ``bce`` the output is a logit (D's probability is its sigmoid); for ``wasserstein`` it is an
 unbounded critic score, and the critic has no batch norm: the gradient penalty is defined per

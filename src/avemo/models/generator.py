@@ -1,4 +1,4 @@
-"""Generators G(x | c, z) of dacssGAN / progressive GAN / tc-wGAN (DESIGN.md 4).
+"""Generators G(x | c, z) of dacssGAN / progressive GAN / tc-wGAN (docs/design.md, "Models").
 
 Source x is an image-like tensor (a 3x28x28 face, or a 1xFxT spectrogram for audio2face) or a
 vector (the 64-d temporal face embedding); z is noise (32-d); c is the 6-d condition (one-hot
@@ -42,11 +42,20 @@ def down(c_in: int, c_out: int, norm: bool = True) -> nn.Sequential:
     return nn.Sequential(*layers, nn.LeakyReLU(0.2))
 
 
-def double(c_in: int, c_out: int, mode: str, bias: bool = False) -> nn.Module:
-    """(B, c_in, H, W) -> (B, c_out, 2H, 2W)."""
-    if mode == "resize":
-        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1, bias=bias))
+def resize_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
+    return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1, bias=bias))
+
+
+def transposed_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
     return nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)
+
+
+UPSAMPLERS = {"resize": resize_conv, "transpose": transposed_conv}
+
+
+def double(c_in: int, c_out: int, mode: str, bias: bool = False) -> nn.Module:
+    """(B, c_in, H, W) -> (B, c_out, 2H, 2W) with the upsampler named ``mode``."""
+    return UPSAMPLERS[mode](c_in, c_out, bias)
 
 
 def up(c_in: int, c_out: int, mode: str = "transpose") -> nn.Sequential:
@@ -143,7 +152,3 @@ class UNetGenerator(nn.Module):
 
 
 GENERATORS = {"encdec": EncDecGenerator, "unet": UNetGenerator}
-
-
-def build_generator(name: str, cfg: GeneratorConfig) -> nn.Module:
-    return GENERATORS[name](cfg)

@@ -1,4 +1,4 @@
-"""MRPN audio-video fusion (DESIGN.md 4, thesis 5.2).
+"""MRPN audio-video fusion (thesis 5.2; docs/design.md, "Models").
 
 Per modality m: a feature extractor F_m applied to every frame / segment, an aggregator A_m over
 the sequence, giving f_m (B, D). FeatureNorm = batch norm; Scoring = Dense-ReLU-FeatureNorm-Dense.
@@ -8,10 +8,14 @@ the sequence, giving f_m (B, D). FeatureNorm = batch norm; Scoring = Dense-ReLU-
 - N2 (MRPN): N1 with a Residual Perceptron per modality before fusion and side heads:
   f'_m = f^_m + FeatureNorm(Sigmoid(Dense(f^_m))), f^_m = FeatureNorm(f_m).
 Side heads only train; ``forward`` in eval mode returns the fusion logits alone.
+
+``VARIANTS`` names every model ``train_mrpn`` can train: which inputs it reads, how it is built,
+and which trained variants it needs first (late fusion reuses the unimodal encoders).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
@@ -25,7 +29,6 @@ class MrpnConfig:
     backbone: str = "cnn"  # cnn | resnet18
     aggregator: str = "lstm"  # lstm | transformer
     feature_dim: int = 64
-    variant: str = "n2"  # n0 | n1 | n2
     max_steps: int = 64  # longest sequence (positional encoding table)
 
 
@@ -51,6 +54,34 @@ def resnet18(in_channels: int, dim: int) -> nn.Module:
 BACKBONES = {"cnn": small_cnn, "resnet18": resnet18}
 
 
+class LastLstmState(nn.Module):
+    """(B, T, D) -> (B, D): the LSTM's last hidden state."""
+
+    def __init__(self, d: int, max_steps: int):
+        super().__init__()
+        self.lstm = nn.LSTM(d, d, batch_first=True)
+
+    def forward(self, steps: torch.Tensor) -> torch.Tensor:
+        _, (h, _) = self.lstm(steps)
+        return h[-1]
+
+
+class MeanTransformer(nn.Module):
+    """(B, T, D) -> (B, D): one self-attention layer over positions-encoded steps, outputs averaged."""
+
+    def __init__(self, d: int, max_steps: int):
+        super().__init__()
+        self.register_buffer("positions", sinusoidal_positions(max_steps, d), persistent=False)
+        layer = nn.TransformerEncoderLayer(d, 4, 2 * d, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+
+    def forward(self, steps: torch.Tensor) -> torch.Tensor:
+        return self.encoder(steps + self.positions[: steps.shape[1]]).mean(1)
+
+
+AGGREGATORS = {"lstm": LastLstmState, "transformer": MeanTransformer}
+
+
 class SequenceEncoder(nn.Module):
     """(B, T, C, H, W) -> f (B, D): F applied per step, then the aggregator A."""
 
@@ -58,21 +89,12 @@ class SequenceEncoder(nn.Module):
         super().__init__()
         d = cfg.feature_dim
         self.extract = BACKBONES[cfg.backbone](in_channels, d)
-        self.kind = cfg.aggregator
-        if cfg.aggregator == "lstm":
-            self.aggregate = nn.LSTM(d, d, batch_first=True)
-        else:
-            self.register_buffer("positions", sinusoidal_positions(cfg.max_steps, d), persistent=False)
-            layer = nn.TransformerEncoderLayer(d, 4, 2 * d, dropout=0.1, batch_first=True)
-            self.aggregate = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+        self.aggregate = AGGREGATORS[cfg.aggregator](d, cfg.max_steps)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, t = x.shape[:2]
         steps = self.extract(x.flatten(0, 1)).view(b, t, -1)  # (B, T, D)
-        if self.kind == "lstm":
-            _, (h, _) = self.aggregate(steps)
-            return h[-1]
-        return self.aggregate(steps + self.positions[:t]).mean(1)  # Transformer outputs averaged
+        return self.aggregate(steps)
 
 
 def scoring(d_in: int, n_classes: int, hidden: int = 64) -> nn.Sequential:
@@ -109,20 +131,21 @@ class UnimodalNet(nn.Module):
 
 class FusionNet(nn.Module):
     """(video (B, T, 3, S, S), audio (B, K, 1, M, L)) -> {"fusion", ["video", "audio"]} logits in training,
-    fusion logits (B, C) in eval mode. ``encoders`` may be given (late fusion: trained, then frozen)."""
+    fusion logits (B, C) in eval mode. N0: neither option; N1: ``side_heads``; N2: both.
+    Encoders may be given (late fusion: trained, then frozen)."""
 
-    def __init__(self, cfg: MrpnConfig, video: nn.Module | None = None, audio: nn.Module | None = None):
+    def __init__(self, cfg: MrpnConfig, residual: bool, side_heads: bool, video: nn.Module | None = None,
+                 audio: nn.Module | None = None):
         super().__init__()
         d = cfg.feature_dim
-        self.variant = cfg.variant
         self.video = video if video is not None else SequenceEncoder(3, cfg)
         self.audio = audio if audio is not None else SequenceEncoder(1, cfg)
         self.norm_v, self.norm_a = nn.BatchNorm1d(d), nn.BatchNorm1d(d)
-        self.residual_v = ResidualPerceptron(d) if cfg.variant == "n2" else nn.Identity()
-        self.residual_a = ResidualPerceptron(d) if cfg.variant == "n2" else nn.Identity()
+        self.residual_v = ResidualPerceptron(d) if residual else nn.Identity()
+        self.residual_a = ResidualPerceptron(d) if residual else nn.Identity()
         self.fusion_norm = nn.BatchNorm1d(2 * d)
         self.fusion = scoring(2 * d, cfg.n_classes)
-        self.side = cfg.variant in ("n1", "n2")
+        self.side = side_heads
         if self.side:
             self.head_v, self.head_a = scoring(d, cfg.n_classes), scoring(d, cfg.n_classes)
 
@@ -157,3 +180,27 @@ class Frozen(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.inner(x)
+
+
+@dataclass(frozen=True)
+class Variant:
+    inputs: str  # "video", "audio" or "both": what the model's forward takes
+    build: Callable[[MrpnConfig, dict], nn.Module]  # (config, trained variants so far) -> fresh model
+    needs: tuple = ()  # variants that must be trained first (they come earlier in VARIANTS)
+
+
+def late_fusion(cfg: MrpnConfig, trained: dict) -> FusionNet:
+    """N0 on the separately trained, frozen unimodal encoders; only the fusion head trains."""
+    return FusionNet(cfg, residual=False, side_heads=False, video=Frozen(trained["video_only"].encoder),
+                     audio=Frozen(trained["audio_only"].encoder))
+
+
+# Training order is this order: a variant's needs come before it.
+VARIANTS: dict[str, Variant] = {
+    "video_only": Variant("video", lambda cfg, trained: UnimodalNet(3, cfg)),
+    "audio_only": Variant("audio", lambda cfg, trained: UnimodalNet(1, cfg)),
+    "n0_late_fusion": Variant("both", late_fusion, needs=("video_only", "audio_only")),
+    "n0_end_to_end": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=False)),
+    "n1": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=True)),
+    "n2": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=True, side_heads=True)),
+}

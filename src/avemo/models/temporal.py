@@ -1,4 +1,4 @@
-"""Temporal face encoders of tc-wGAN (DESIGN.md 4): a 10-frame window -> 64-d embedding.
+"""Temporal face encoders of tc-wGAN (docs/design.md, "Models"): a 10-frame window -> 64-d embedding.
 
 Each encoder is trained on facial emotion recognition (``forward`` gives class logits); its last
 hidden layer (``embed``) is the embedding fed to G. Input windows are (B, T, 3, S, S) in [-1, 1].

@@ -1,19 +1,20 @@
 """Plain supervised training for the emotion CNN: explicit model, loss, optimiser, loader, device.
 
-Early stopping keeps the weights of the best validation epoch; checkpoints hold model, optimiser,
-epoch and config and load with ``torch.load(..., weights_only=True)``.
+Early stopping keeps the weights of the best validation epoch (checkpoint files: models/checkpoints.py).
 """
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from ..data.arrays import stratified_holdout
+from ..models.classifier import ClassifierConfig, EmotionCNN
 
 
 @dataclass(frozen=True)
@@ -87,37 +88,10 @@ def fit_classifier(
     return model, history
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, config, epoch: int, optimizer=None) -> None:
-    state = {"model": model.state_dict(), "config": asdict(config), "epoch": epoch}
-    if optimizer is not None:
-        state["optimizer"] = optimizer.state_dict()
-    from ..atomic import atomic_path
-
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def load_emotion_cnn(path: str | Path):
-    """An EmotionCNN checkpoint -> the model in eval mode (CPU)."""
-    from ..models.classifier import ClassifierConfig, EmotionCNN
-
-    ckpt = load_checkpoint(path)
-    model = EmotionCNN(ClassifierConfig(**ckpt["config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.eval()
-
-
-def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg, fit: FitConfig, val_fraction: float,
+def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg: ClassifierConfig, fit: FitConfig, val_fraction: float,
                       device: str = "cpu", augment: Callable | None = None, on_epoch=None):
-    """Build an EmotionCNN from ``cfg`` (ClassifierConfig) and fit it on (x, y) with a stratified
-    validation slice for early stopping. Returns (model, history)."""
-    from ..data.arrays import stratified_holdout
-    from ..models.classifier import EmotionCNN
-
+    """Build an EmotionCNN from ``cfg`` and fit it on (x, y) with a stratified validation slice for
+    early stopping. Returns (model, history)."""
     tr, va = stratified_holdout(y, val_fraction, fit.seed)
     torch.manual_seed(fit.seed)
     model = EmotionCNN(cfg)

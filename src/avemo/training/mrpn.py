@@ -1,19 +1,20 @@
 """MRPN training: plain loops over clip batches, AdamW, learning rate halved when the validation
 loss stalls (thesis: patience 10), best-validation weights kept; one function per fold that trains
-every requested variant on the same actor-disjoint split."""
+every requested variant (``models.mrpn.VARIANTS``) on the same actor-disjoint split."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..data.sequences import SequenceSpec, draw_slices, gather
-from ..models.mrpn import Frozen, FusionNet, MrpnConfig, UnimodalNet
+from ..models.mrpn import VARIANTS, FusionNet, MrpnConfig
 
-FUSION_VARIANTS = {"n0_end_to_end": "n0", "n1": "n1", "n2": "n2", "n0_late_fusion": "n0"}
+# what each kind of variant reads from a batch
+INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both": lambda v, a: (v, a)}
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,8 @@ def multi_term_loss(outputs: dict[str, torch.Tensor], y: torch.Tensor) -> torch.
 
 
 def forward(model, kind: str, video: torch.Tensor, audio: torch.Tensor):
-    """Logits (eval) or {head: logits} (training) for any variant."""
-    if kind == "video_only":
-        out = model(video)
-    elif kind == "audio_only":
-        out = model(audio)
-    else:
-        out = model(video, audio)
+    """Logits (eval) or {head: logits} (training) for variant ``kind``."""
+    out = model(*INPUTS[VARIANTS[kind].inputs](video, audio))
     return {"fusion": out} if (model.training and torch.is_tensor(out)) else out
 
 
@@ -106,26 +102,18 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
 
 def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConfig, fit: MrpnFit,
              spec: SequenceSpec, variants: tuple, device="cpu") -> tuple[dict, np.ndarray | None]:
-    """Test-set class probabilities per variant, and the fused test features of the last fusion model."""
-    out, unimodal, fused = {}, {}, None
-    need_unimodal = {"video_only", "audio_only"} if "n0_late_fusion" in variants else set()
-    for kind in ("video_only", "audio_only"):
-        if kind in variants or kind in need_unimodal:
-            model = UnimodalNet(3 if kind == "video_only" else 1, cfg)
-            unimodal[kind], _ = fit_variant(model, kind, train, val, spec, fit, device)
-            if kind in variants:
-                out[kind] = predict_proba(unimodal[kind], kind, test, spec, device)
-    for kind in ("n0_late_fusion", "n0_end_to_end", "n1", "n2"):
-        if kind not in variants:
+    """Test-set class probabilities per variant, and the fused test features of the last fusion model.
+    Variants train in registry order; one that another needs trains even when not requested."""
+    wanted = set(variants) | {need for v in variants for need in VARIANTS[v].needs}
+    out, trained, fused = {}, {}, None
+    for kind, variant in VARIANTS.items():
+        if kind not in wanted:
             continue
-        c = replace(cfg, variant=FUSION_VARIANTS[kind])
-        if kind == "n0_late_fusion":
-            model = FusionNet(c, Frozen(unimodal["video_only"].encoder), Frozen(unimodal["audio_only"].encoder))
-        else:
-            model = FusionNet(c)
-        model, _ = fit_variant(model, kind, train, val, spec, fit, device)
-        out[kind] = predict_proba(model, kind, test, spec, device)
-        fused = fused_features(model, test, spec, device)
+        trained[kind], _ = fit_variant(variant.build(cfg, trained), kind, train, val, spec, fit, device)
+        if kind in variants:
+            out[kind] = predict_proba(trained[kind], kind, test, spec, device)
+            if variant.inputs == "both":
+                fused = fused_features(trained[kind], test, spec, device)
     return out, fused
 
 

@@ -1,5 +1,6 @@
-"""Training-time augmentation: faces (flip, small shift) and SpecAugment for spectrograms
-(torchaudio's frequency and time masking; tc-wGAN's fair-baseline copies)."""
+"""Augmentation: faces (horizontal flip) and SpecAugment for spectrograms (torchaudio's frequency
+and time masking): training-time augmentation, tc-wGAN's spectrogram copies, and the fair
+baseline's copies of each modality (``AUGMENTATIONS``)."""
 from __future__ import annotations
 
 import torch
@@ -35,3 +36,7 @@ def specaugment_copies(x: torch.Tensor, copies: int, seed: int) -> torch.Tensor:
     torch.manual_seed(seed)
     aug = SpecAugment()
     return torch.cat([aug(x) for _ in range(copies)])
+
+
+# per processed array: training-time augmentation and the fair baseline's copies (tc-wGAN)
+AUGMENTATIONS = {"spectrograms": SpecAugment(), "faces": face_augment}

@@ -1,0 +1,20 @@
+"""``classifier``: the emotion CNN (the papers' classifier Q) for faces and audio, and its training."""
+from __future__ import annotations
+
+from .core import bounded, choice, section
+
+
+@section("classifier")
+class ClassifierParams:
+    depth: str = choice("small", "deep")  # ~6 conv layers, or the 16-layer variant
+    width: int = bounded(4, 512)  # face CNN f_S: channels of the first block (paper scale: 64)
+    audio_width: int = bounded(4, 512)  # audio CNN: a 28x112 input costs 4x a face
+    feature_dim: int = bounded(8, 2048)  # penultimate layer; also the FID feature size
+    dropout: float = bounded(0.0, 0.9)
+    epochs: int = bounded(1, 1000)
+    batch_size: int = bounded(1, 4096)
+    lr: float = bounded(1e-6, 1.0)
+    weight_decay: float = bounded(0.0, 1.0)
+    patience: int = bounded(1, 1000)  # early stopping on the validation slice
+    val_fraction: float = bounded(0.05, 0.5)
+    augment: bool  # light augmentation (face flips, spectrogram SpecAugment)

@@ -1,0 +1,23 @@
+"""``corpus``: the synthetic audio-visual corpus (ignored for real datasets)."""
+from __future__ import annotations
+
+from .core import bounded, listed, section
+
+SENTENCES = ("IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI")
+
+
+@section("corpus")
+class CorpusParams:
+    seed: int = bounded(0)
+    n_actors: int = bounded(4, 91)
+    sentences: tuple = listed(*SENTENCES)
+    levels: tuple = listed("LO", "MD", "HI")  # levels of the sentence IEO
+    clip_seconds: float = bounded(1.0, 10.0)
+    fps: int = bounded(10, 60)
+    frame_size: int = bounded(128, 720)
+    sample_rate: int = bounded(8000, 48000)
+    expression_gain: float = bounded(0.0, 5.0)  # pixels of landmark motion per unit of template
+    face_confusion: float = bounded(0.0, 5.0)  # weight of random other-emotion templates
+    voice_confusion: float = bounded(0.0, 5.0)  # spread of per-clip prosody around the emotion's
+    image_noise: float = bounded(0.0, 50.0)  # std of per-frame pixel noise (0-255 scale)
+    workers: int = bounded(1, 64)

@@ -1,0 +1,14 @@
+"""``face``: face alignment and the frame sequences kept for temporal models."""
+from __future__ import annotations
+
+from .core import bounded, section
+
+
+@section("face")
+class FaceParams:
+    size: int = bounded(16, 256)
+    sequence_frames: int = bounded(10, 300)  # middle frames kept for temporal models
+    window: int = bounded(2, 60)
+    window_stride: int = bounded(1, 60)
+    detect_max_side: int = bounded(80, 2000)  # detect on a copy downscaled to this side
+    redetect_every: int = bounded(0, 1000)  # 0 = detect once, then track by landmarks

@@ -1,0 +1,41 @@
+"""``gan``: the GAN variant (loss, generator, condition, input, direction) and its training."""
+from __future__ import annotations
+
+from .core import ParamsError, bounded, choice, section
+
+
+@section("gan")
+class GanParams:
+    loss: str = choice("bce", "wasserstein")
+    generator: str = choice("encdec", "unet")
+    upsample: str = choice("transpose", "resize")  # G's upsampling: transposed conv | resize + conv
+    condition: str = choice("label", "classifier", "conformal", "none")
+    input: str = choice("image", "temporal")
+    direction: str = choice("face2audio", "audio2face")
+    use_source: bool
+    progressive: bool
+    # unused_s3 = clips outside S1-S4 plus S3 (labels hidden); s1_s3 / all_but_s4 = bigger pools
+    pretrain_pool: str = choice("unused_s3", "s1_s3", "all_but_s4")
+    pretrain_epochs: int = bounded(0, 1000)
+    epochs: int = bounded(1, 1000)
+    batch_size: int = bounded(1, 4096)
+    width: int = bounded(4, 1024)
+    noise_dim: int = bounded(1, 512)
+    bottleneck: int = bounded(8, 8192)
+    optimizer: str = choice("adam", "adagrad")
+    lr_g: float = bounded(1e-7, 1.0)
+    lr_d: float = bounded(1e-7, 1.0)
+    l1_weight: float = bounded(0.0, 1000.0)
+    q_weight: float = bounded(0.0, 1000.0)
+    gp_weight: float = bounded(0.0, 1000.0)
+    n_critic: int = bounded(1, 20)
+    soft_labels: float = bounded(0.0, 0.5)  # real target 1 - u*soft, u ~ U(0,1)
+    label_flip: float = bounded(0.0, 0.5)  # noisy labels: share of D targets flipped
+    input_noise: float = bounded(0.0, 1.0)  # std of noise added to D inputs
+    eval_every: int = bounded(0, 1000)  # FID/IS every k epochs (0 = only at the end)
+    n_generate: int = bounded(1, 100)  # generated samples per S3 pair (different noise z)
+
+    def validate(self) -> None:
+        if self.input == "temporal" and self.direction != "face2audio":
+            raise ParamsError("gan.input = 'temporal' needs gan.direction = 'face2audio' "
+                              f"(got {self.direction!r}): the temporal encoder embeds face windows")

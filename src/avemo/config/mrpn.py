@@ -1,0 +1,26 @@
+"""``mrpn``: MRPN audio-video fusion, its variants and training."""
+from __future__ import annotations
+
+from ..models.mrpn import VARIANTS
+from .core import bounded, choice, listed, section
+
+
+@section("mrpn")
+class MrpnParams:
+    backbone: str = choice("cnn", "resnet18")
+    aggregator: str = choice("lstm", "transformer")
+    variants: tuple = listed(*VARIANTS)  # any subset of the registry; a new entry is a choice at once
+    frames: int = bounded(2, 64)  # face frames per clip
+    face_size: int = bounded(16, 224)  # frames are resized from face.size when different
+    segments: int = bounded(1, 64)
+    segment_frames: int = bounded(8, 1024)  # STFT frames per audio segment
+    segment_hop: int = bounded(4, 1024)
+    time_augment: bool
+    max_stretch: float = bounded(0.0, 0.9)  # time augmentation: hop scaled by a factor in [1 - s, 1 + s]
+    feature_dim: int = bounded(8, 2048)
+    epochs: int = bounded(1, 1000)
+    batch_size: int = bounded(1, 4096)
+    lr: float = bounded(1e-7, 1.0)
+    weight_decay: float = bounded(0.0, 1.0)
+    patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
+    folds: int = bounded(2, 20)  # rotating actor-disjoint test units

@@ -1,0 +1,22 @@
+"""``split``: subject-independent S1-S4 sets built from whole actor units."""
+from __future__ import annotations
+
+from .core import ParamsError, bounded, section
+
+
+@section("split")
+class SplitParams:
+    """Actors are grouped into ``units`` sex-balanced groups; each set takes whole units."""
+
+    seed: int = bounded(0)
+    units: int = bounded(4, 100)
+    s1_units: int = bounded(1, 100)
+    s2_units: int = bounded(1, 100)
+    s3_units: int = bounded(1, 100)
+    s4_units: int = bounded(1, 100)
+    fold: int = bounded(0, 99)
+
+    def validate(self) -> None:
+        total = self.s1_units + self.s2_units + self.s3_units + self.s4_units
+        if total != self.units:
+            raise ParamsError(f"split.s1_units+s2_units+s3_units+s4_units = {total} must equal split.units = {self.units}")

@@ -1,0 +1,20 @@
+"""Train an emotion CNN on one set and test it on another (the face and audio classifier stages)."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ..models.classifier import ClassifierConfig
+from ..training.classifier import FitConfig, predict_proba, train_emotion_cnn
+from .reports import classification_metrics
+
+
+def fit_and_test(train: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Tensor, torch.Tensor],
+                 cfg: ClassifierConfig, fit: FitConfig, val_fraction: float, classes: tuple, device: str = "cpu",
+                 augment: Callable | None = None, on_epoch: Callable | None = None):
+    """(model, history, test predictions (N,), metrics: accuracy, balanced accuracy, recall per class)."""
+    model, history = train_emotion_cnn(*train, cfg, fit, val_fraction, device, augment, on_epoch)
+    pred = predict_proba(model, test[0], device).argmax(1)
+    return model, history, pred, classification_metrics(np.asarray(test[1]), pred, classes)

@@ -1,0 +1,54 @@
+"""What every stage script shares: named path arguments with ``--help``, one-line errors instead of
+tracebacks for problems the user can fix, and the record of the environment a stage ran in.
+
+A stage script is ``main(args)`` plus ``run(main, DOC, inputs={...}, outputs={...})``; every path
+it reads or writes is a named argument, so ``dvc.yaml`` shows them all and ``--help`` explains them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .atomic import write_json
+from .errors import UserError
+from .runinfo import environment, resolve_device, seed_everything
+
+
+def parse_args(doc: str, inputs: dict[str, str], outputs: dict[str, str], argv: list[str] | None = None):
+    """``--params`` plus one required ``--name`` per input and output path (``face_model`` -> ``--face-model``)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--params", default="params.yaml", help="in: the params file (default: params.yaml)")
+    for direction, paths in (("in", inputs), ("out", outputs)):
+        for name, help_text in paths.items():
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True, metavar="PATH",
+                                help=f"{direction}: {help_text}")
+    return parser.parse_args(argv)
+
+
+def run(main: Callable[[argparse.Namespace], None], doc: str, inputs: dict[str, str], outputs: dict[str, str],
+        argv: list[str] | None = None) -> None:
+    """Parse the arguments and run ``main``; a user error exits 2 with one line naming the stage."""
+    args = parse_args(doc, inputs, outputs, argv)
+    try:
+        main(args)
+    except UserError as err:
+        print(f"{Path(sys.argv[0]).stem}: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def write_environment(path: str | Path, device: str = "cpu") -> dict:
+    """Package versions, Python, machine and device: a file of its own (not a metric), also logged
+    to MLflow by training stages."""
+    env = environment(device)
+    write_json(path, env)
+    return env
+
+
+def start(seed: int, device: str, environment_path: str | Path) -> tuple[str, dict]:
+    """What a training stage does first: seed numpy, torch and random, resolve ``train.device``,
+    record the environment. Returns (device, environment)."""
+    seed_everything(seed)
+    resolved = resolve_device(device)
+    return resolved, write_environment(environment_path, resolved)
