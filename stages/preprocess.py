@@ -1,4 +1,6 @@
 """DVC stage: decode, align faces, compute spectrograms; reject bad clips with reasons."""
+from pathlib import Path
+
 import pandas as pd
 
 from avemo.atomic import atomic_dir, write_json
@@ -19,33 +21,41 @@ OUTPUTS = {"processed": "folder of arrays (faces, face_frames, spectrograms, stf
            "environment": "package versions and machine (JSON)"}
 
 
-def build_spec(face: FaceParams, audio: AudioParams) -> PreprocessSpec:
+def build_spec(face: FaceParams, audio: AudioParams, pre: PreprocessParams) -> PreprocessSpec:
     gan = build(SpectrogramSpec, audio)
     stft = build(SpectrogramSpec, audio, n_fft=audio.stft_n_fft, hop_length=audio.stft_hop_length,
                  n_mels=audio.stft_n_mels, frames=audio.stft_frames)
-    return build(PreprocessSpec, face, audio, face_size=face.size, gan=gan, stft=stft)
+    return build(PreprocessSpec, face, audio, pre, face_size=face.size, gan=gan, stft=stft)
+
+
+def too_many_rejections(rejects: pd.DataFrame, total: int, limit: float, table_path: Path) -> str:
+    """The failure message: the share, the reasons grouped by kind, and where the table is."""
+    kinds = ", ".join(f"{kind} ({n})" for kind, n in rejects["kind"].value_counts().head(5).items())
+    return (f"preprocess: rejected {len(rejects)}/{total} clips ({len(rejects) / total:.1%}) > "
+            f"preprocess.max_reject_fraction = {limit}; by kind: {kinds}; every clip and reason: {table_path}")
 
 
 def main(args) -> None:
     p = load_params(args.params, DataParams, FaceParams, AudioParams, PreprocessParams)
     data, pre = p["data"], p["preprocess"]
     manifest, name_rejects = build_manifest(data.dataset, args.corpus, data.classes)
+    failed_table = Path(args.processed).with_name(Path(args.processed).name + "_rejections.csv")
     with atomic_dir(args.processed) as tmp:
-        kept, rejects = preprocess(manifest, build_spec(p["face"], p["audio"]), tmp, workers=pre.workers)
+        kept, rejects = preprocess(manifest, build_spec(p["face"], p["audio"], pre), tmp, workers=pre.workers)
         kept.to_csv(tmp / "clips.csv", index=False)
         rejects = pd.concat([rejects, name_rejects], ignore_index=True) if len(name_rejects) else rejects
         rejects.to_csv(tmp / "rejections.csv", index=False)
         total = len(manifest) + len(name_rejects)
-        share = len(rejects) / max(1, total)
-        if share > pre.max_reject_fraction:
-            reasons = rejects["reason"].value_counts().head(3).to_dict()
-            raise SystemExit(f"preprocess: rejected {len(rejects)}/{total} clips ({share:.1%}) > "
-                             f"preprocess.max_reject_fraction = {pre.max_reject_fraction}; top reasons: {reasons}; "
-                             f"see the rejections table in {tmp}")
+        if len(rejects) / max(1, total) > pre.max_reject_fraction:
+            rejects.to_csv(failed_table, index=False)  # outside the temporary folder: it outlives the failure
+            raise SystemExit(too_many_rejections(rejects, total, pre.max_reject_fraction, failed_table))
         save_preprocess_figure(tmp, kept, args.figure)
-    faceless = int((rejects["reason"] == "no face found").sum())
+    faceless = int((rejects["kind"] == "no face found").sum())
     write_json(args.metrics, {"clips": total, "kept": len(kept), "rejected": len(rejects),
-                              "face_detect_rate": round(1 - faceless / max(1, len(manifest)), 4)})
+                              "face_detect_rate": round(1 - faceless / max(1, len(manifest)), 4),
+                              "faceless_frame_share_mean": round(float(kept["faceless_share"].mean()), 4),
+                              "faceless_frame_share_max": round(float(kept["faceless_share"].max()), 4),
+                              **{f"rejected_{k.replace(' ', '_')}": int(n) for k, n in rejects["kind"].value_counts().items()}})
     write_environment(args.environment)
 
 

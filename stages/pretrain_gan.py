@@ -12,8 +12,9 @@ from avemo.config.train import TrainParams
 from avemo.data.pairs import PairSpec, pool_pairs
 from avemo.models.checkpoints import save_torch
 from avemo.models.gan import GanSetup, build_gan
+from avemo.runinfo import code_digest
 from avemo.stage import run, start
-from avemo.tracking import epoch_logger, mlflow_run
+from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
 
@@ -43,12 +44,15 @@ def main(args) -> None:
     with mlflow_run("gan_pretrain", f"{gan.loss}-{gan.generator}", {**vars(gan), "seed": train.seed},
                     environment=env) as mlflow:
         history = fit_gan(models, data, cfg, device, args.checkpoint, on_epoch=epoch_logger(mlflow),
-                          key_extra=asdict(setup), progress=True)
-    save_torch(args.model, {"progressive": True, "setup": asdict(setup), "generator": models.generator.cpu().state_dict(),
-                            "discriminator": models.discriminator.cpu().state_dict()})
-    last = history[-1]
-    write_json(args.metrics, {"progressive": True, "epochs": len(history), "pairs": len(data), "pool": gan.pretrain_pool,
-                              "d_loss": round(last["d_loss"], 4), "g_loss": round(last["g_loss"], 4)})
+                          key_extra={**asdict(setup), "code": code_digest()}, progress=True)
+        save_torch(args.model, {"progressive": True, "setup": asdict(setup),
+                                "generator": models.generator.cpu().state_dict(),
+                                "discriminator": models.discriminator.cpu().state_dict()})
+        last = history[-1]
+        metrics = {"progressive": True, "epochs": len(history), "pairs": len(data), "pool": gan.pretrain_pool,
+                   "d_loss": round(last["d_loss"], 4), "g_loss": round(last["g_loss"], 4)}
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
-from avemo.tracking import epoch_logger, mlflow_run
+from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
@@ -42,10 +42,12 @@ def main(args) -> None:
         fair_train = (torch.cat([x, specaugment_copies(x, 1, t.seed)]), torch.cat([y, y]))
         fair = fit_and_test(fair_train, test, cfg, fit, c.val_fraction, classes, device, augment)[3]
         metrics["accuracy_specaugment"] = fair["accuracy"]
-        mlflow.log_metrics(metrics)
-    save_checkpoint(args.model, model.cpu(), cfg, len(history))
-    save_confusion(test[1].numpy(), pred, classes, "audio baseline (real only) on S4", Path(args.plots) / "confusion.png")
-    write_json(args.metrics, {**metrics, "epochs_run": len(history), "train_clips": len(y), "test_clips": len(test[1])})
+        save_checkpoint(args.model, model.cpu(), cfg, len(history))
+        save_confusion(test[1].numpy(), pred, classes, "audio baseline (real only) on S4",
+                       Path(args.plots) / "confusion.png")
+        metrics.update(epochs_run=len(history), train_clips=len(y), test_clips=len(test[1]))
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics, args.plots)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
-from avemo.tracking import epoch_logger, mlflow_run
+from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
@@ -32,11 +32,11 @@ def main(args) -> None:
     with mlflow_run("face_classifier", "f_S", {**vars(c), "seed": t.seed}, environment=env) as mlflow:
         model, history, pred, metrics = fit_and_test(train, test, cfg, build(FitConfig, c, t), c.val_fraction,
                                                      classes, device, augment, epoch_logger(mlflow))
-        mlflow.log_metrics(metrics)
-    save_checkpoint(args.model, model.cpu(), cfg, len(history))
-    save_confusion(test[1].numpy(), pred, classes, "face classifier f_S on S4", Path(args.plots) / "confusion.png")
-    write_json(args.metrics, {**metrics, "epochs_run": len(history), "train_clips": len(train[1]),
-                              "test_clips": len(test[1])})
+        save_checkpoint(args.model, model.cpu(), cfg, len(history))
+        save_confusion(test[1].numpy(), pred, classes, "face classifier f_S on S4", Path(args.plots) / "confusion.png")
+        metrics.update(epochs_run=len(history), train_clips=len(train[1]), test_clips=len(test[1]))
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics, args.plots)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ from avemo.evaluation.gan_plots import save_curves
 from avemo.evaluation.generation import GenerationMetricsConfig
 from avemo.models.checkpoints import load_emotion_cnn, load_torch, save_generator
 from avemo.models.gan import GanSetup, build_gan
+from avemo.runinfo import code_digest
 from avemo.stage import run, start
-from avemo.tracking import epoch_logger, mlflow_run
+from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
 
@@ -51,17 +52,20 @@ def main(args) -> None:
     fast = train.bf16 and device.startswith("cuda")  # bf16 + channels_last: fastest measured on an H100
     cfg = build(GanTrainConfig, gan, train, bf16=fast, channels_last=fast)
     data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
-    key = {**asdict(setup), "pretrained": hashlib.sha256(Path(args.pretrained).read_bytes()).hexdigest()}
+    # resume only a run of the same setup, pre-trained weights and code
+    key = {**asdict(setup), "pretrained": hashlib.sha256(Path(args.pretrained).read_bytes()).hexdigest(),
+           "code": code_digest()}
     with mlflow_run("gan", f"{gan.loss}-{gan.generator}-{gan.condition}", {**vars(gan), **vars(train)},
                     environment=env) as mlflow:
         history = fit_gan(models, data, cfg, device, args.checkpoint, evaluate, gan.eval_every, epoch_logger(mlflow),
                           key, progress=True)
-    save_generator(args.model, setup, models.generator.cpu(), spec=asdict(spec), noise_dim=gan.noise_dim,
-                   n_generate=gan.n_generate)
-    save_curves(history, Path(args.plots))
-    last = history[-1]
-    write_json(args.metrics, {**{k: round(float(v), 4) for k, v in last.items() if k != "epoch"},
-                              "epochs": len(history), "pairs": len(data), "progressive": bool(pre["progressive"])})
+        save_generator(args.model, setup, models.generator.cpu(), spec=asdict(spec), noise_dim=gan.noise_dim,
+                       n_generate=gan.n_generate)
+        save_curves(history, Path(args.plots))
+        metrics = {**{k: round(float(v), 4) for k, v in history[-1].items() if k != "epoch"},
+                   "epochs": len(history), "pairs": len(data), "progressive": bool(pre["progressive"])}
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics, args.plots)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from avemo.evaluation.mrpn_report import fold_summary, save_fold_table, save_fus
 from avemo.evaluation.reports import save_confusion
 from avemo.models.mrpn import MrpnConfig
 from avemo.stage import run, start
-from avemo.tracking import mlflow_run
+from avemo.tracking import log_results, mlflow_run
 from avemo.training.mrpn import ClipArrays, MrpnFit, run_fold
 
 INPUTS = {"processed": "preprocessed arrays (face_frames.npy, stft.npy, clips.csv)"}
@@ -47,16 +47,16 @@ def main(args) -> None:
             for v in m.variants:
                 preds[v].append(proba[v].argmax(1))
             truth.append(labels[te])
-        metrics = fold_summary(folds, m.variants)
-        mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
-    plots = Path(args.plots)
-    save_fold_table(folds, plots / "folds.csv")
-    for v in m.variants:
-        save_confusion(np.concatenate(truth), np.concatenate(preds[v]), classes, f"{v} (all folds)",
-                       plots / "confusion" / f"{v}.png")
-    if fused is not None:
-        save_fused_pca(fused, labels[te], classes, plots / "fused_pca.png")
-    write_json(args.metrics, {**metrics, "folds": m.folds, "clips": int(len(labels))})
+        metrics = {**fold_summary(folds, m.variants), "folds": m.folds, "clips": int(len(labels))}
+        plots = Path(args.plots)
+        save_fold_table(folds, plots / "folds.csv")
+        for v in m.variants:
+            save_confusion(np.concatenate(truth), np.concatenate(preds[v]), classes, f"{v} (all folds)",
+                           plots / "confusion" / f"{v}.png")
+        if fused is not None:
+            save_fused_pca(fused, labels[te], classes, plots / "fused_pca.png")
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics, plots)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from avemo.data.pairs import set_rows
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.temporal import TemporalConfig
 from avemo.stage import run, start
-from avemo.tracking import epoch_logger, mlflow_run
+from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 from avemo.training.temporal import embed_clips, fit_temporal_encoder, window_dataset
 
@@ -46,12 +46,13 @@ def main(args) -> None:
         embeddings, proba = embed_clips(model, frames, face.window, face.window_stride, device)
         rows4, labels4, _ = set_rows(clips, split_table, ("S4",), classes)
         accuracy = float((proba[rows4].argmax(1) == labels4).mean())
-        mlflow.log_metric("s4_accuracy", accuracy)
-    save_checkpoint(args.model, model.cpu(), cfg, len(history))
-    with atomic_path(args.embeddings) as tmp, open(tmp, "wb") as fh:
-        np.save(fh, embeddings.astype(np.float32))
-    write_json(args.metrics, {"accuracy": round(accuracy, 4), "encoder": t.encoder, "epochs_run": len(history),
-                              "train_windows": len(train[1]), "embedding_dim": int(embeddings.shape[2])})
+        save_checkpoint(args.model, model.cpu(), cfg, len(history))
+        with atomic_path(args.embeddings) as tmp, open(tmp, "wb") as fh:
+            np.save(fh, embeddings.astype(np.float32))
+        metrics = {"accuracy": round(accuracy, 4), "encoder": t.encoder, "epochs_run": len(history),
+                   "train_windows": len(train[1]), "embedding_dim": int(embeddings.shape[2])}
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """params.yaml validation: every error is one line naming the file, the key (or line) and what is
 allowed; params.yaml is the only source of defaults; library configs are built by keyword."""
 import dataclasses
-import importlib
 
 import pytest
 import yaml
 
+from avemo.config.all import ALL_SECTIONS
 from avemo.config.core import SECTION_NAMES, ParamsError, build, load_params, parse_section, read_params
 from avemo.config.corpus import CorpusParams
 from avemo.config.face import FaceParams
@@ -18,11 +18,7 @@ REPO = yaml.safe_load((ROOT / "params.yaml").read_text())
 
 
 def section_classes() -> list[type]:
-    out = []
-    for name in SECTION_NAMES:
-        module = importlib.import_module(f"avemo.config.{name}")
-        out += [v for v in vars(module).values() if isinstance(v, type) and getattr(v, "section", None) == name]
-    return out
+    return list(ALL_SECTIONS)
 
 
 def raw(name: str, **changes) -> dict:
@@ -112,3 +108,68 @@ def test_build_fills_by_keyword_and_refuses_silent_defaults():
         build(Lib, gan, seed=3)  # the library default is not used
     with pytest.raises(TypeError, match="no field"):
         build(Lib, gan, seed=3, extra=1, nonsense=2)
+
+
+def check_params_stage():
+    from test_architecture import stage_module
+
+    return stage_module("check_params")
+
+
+def write_params(path, edit) -> None:
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    edit(params)
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+BAD = {  # what a user writes -> what the one line must say
+    "misspelt value": (lambda p: p["gan"].update(loss="wasserstien"), "gan.loss = 'wasserstien' is not allowed"),
+    "misspelt key": (lambda p: p["gan"].update(lose="bce"), "unknown key gan.lose"),
+    "missing key": (lambda p: p["gan"].pop("lr_g"), "missing key gan.lr_g"),
+    "nan": (lambda p: p["gan"].update(lr_g=float("nan")), "gan.lr_g = nan is not allowed; use a finite number"),
+    "negative seed": (lambda p: p["train"].update(seed=-1), "train.seed = -1 is not allowed"),
+    "batch of one": (lambda p: p["gan"].update(batch_size=1), "gan.batch_size = 1 is not allowed"),
+    "window too long": (lambda p: p["face"].update(window=40, sequence_frames=30), "face.window = 40 is longer"),
+    "fold beyond": (lambda p: p["split"].update(fold=6), "split.fold = 6 is not allowed; there are 6 folds"),
+    "units not divisible": (lambda p: p["split"].update(units=7, s4_units=2),
+                            "split.units = 7 is not a multiple of split.s4_units = 2"),
+    "empty class list": (lambda p: p["data"].update(classes=[]), "data.classes is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_params_stop_the_check_stage_with_one_line_and_status_2(case, tmp_path, capsys):
+    edit, message = BAD[case]
+    write_params(tmp_path / "params.yaml", edit)
+    stage = check_params_stage()
+    with pytest.raises(SystemExit) as done:
+        stage.run(stage.main, stage.__doc__, stage.INPUTS, stage.OUTPUTS,
+                  ["--params", str(tmp_path / "params.yaml"), "--checked", str(tmp_path / "ok")])
+    err = capsys.readouterr().err.strip()
+    assert done.value.code == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "ok").exists()
+
+
+def test_cuda_without_a_gpu_is_refused_at_start(tmp_path, capsys, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    write_params(tmp_path / "params.yaml", lambda p: p["train"].update(device="cuda"))
+    stage = check_params_stage()
+    with pytest.raises(SystemExit):
+        stage.run(stage.main, stage.__doc__, stage.INPUTS, stage.OUTPUTS,
+                  ["--params", str(tmp_path / "params.yaml"), "--checked", str(tmp_path / "ok")])
+    assert "train.device = 'cuda' but torch finds no CUDA GPU" in capsys.readouterr().err
+
+
+def test_a_stage_on_the_command_line_prints_no_traceback(tmp_path):
+    """YAML syntax error and duplicate key, as a user sees them: one line on stderr, exit status 2."""
+    import subprocess
+    import sys
+
+    for text, message in (("gan:\n  loss: [bce\n", "YAML syntax error at line"),
+                          ("data:\n  classes: [ANG]\n  classes: [SAD]\n", "duplicate key 'classes' at line 3")):
+        (tmp_path / "params.yaml").write_text(text)
+        out = subprocess.run([sys.executable, str(ROOT / "stages/split.py"), "--params", str(tmp_path / "params.yaml"),
+                              "--processed", "x", "--splits", "y", "--metrics", "z"], capture_output=True, text=True)
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr

@@ -24,7 +24,8 @@ def test_tracking_follows_a_moving_face():
     models = FaceModels.load()
     image, _ = portraits(models)[0]
     frames = np.stack([np.roll(image, 3 * t, axis=1) for t in range(7)])  # face moves right 3 px/frame
-    marks = track_landmarks(models, frames, max_side=320)
+    marks, found = track_landmarks(models, frames, max_side=320)
+    assert found.all()
     shift = marks[:, 30, 0] - marks[3, 30, 0]  # nose tip x relative to the detected middle frame
     assert shift == __import__("pytest").approx(3 * (np.arange(7) - 3), abs=1.5)
 

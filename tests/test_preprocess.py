@@ -16,7 +16,7 @@ SIX = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 SPEC = PreprocessSpec(
     face_size=28, sequence_frames=55, detect_max_side=320, redetect_every=0,
     gan=SpectrogramSpec(16000, 512, 128, 28, 112, 80.0), stft=SpectrogramSpec(16000, 512, 64, 64, 500, 80.0),
-    min_rms=1e-4,
+    min_rms=1e-4, max_duration_gap=0.5, max_faceless_share=0.2, min_face_similarity=0.5,
 )
 
 
@@ -56,10 +56,10 @@ def test_bad_inputs_are_rejected_with_reasons(models, good_row, tmp_path):
         "silent": process_clip(models, {**good_row, "audio_path": str(silent)}, SPEC),
         "faceless": process_clip(models, {**good_row, "video_path": str(faceless)}, SPEC),
     }
-    assert reasons["corrupt"].startswith("corrupt video")
-    assert reasons["empty"] == "empty audio"
-    assert reasons["silent"].startswith("silent audio")
-    assert reasons["faceless"] == "no face found"
+    assert reasons["corrupt"].kind == "corrupt video" and reasons["corrupt"].path == str(corrupt)
+    assert reasons["empty"].kind == "empty audio" and reasons["empty"].path == str(empty)
+    assert reasons["silent"].reason.startswith("silent audio") and reasons["silent"].path == str(silent)
+    assert reasons["faceless"].kind == "no face found" and reasons["faceless"].path == str(faceless)
 
 
 def test_stereo_48k_wav_is_resampled_to_mono(models, good_row, tmp_path):

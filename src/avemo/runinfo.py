@@ -1,11 +1,16 @@
 """Seeding, device choice, and the environment facts each stage records beside its metrics."""
 from __future__ import annotations
 
+import hashlib
 import platform
 import random
+import sys
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
+
+from .errors import UserError
 
 PACKAGES = ("torch", "numpy", "librosa", "dlib-bin", "av", "scikit-learn", "scikit-image")
 
@@ -34,9 +39,24 @@ def environment(device: str = "cpu") -> dict:
 
 
 def resolve_device(name: str) -> str:
-    """``auto`` -> cuda when available, else cpu."""
+    """``auto`` -> cuda when available, else cpu; ``cuda`` without a GPU is refused at once."""
     import torch
 
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UserError("train.device = 'cuda' but torch finds no CUDA GPU on this machine; use auto or cpu")
     return name
+
+
+def code_digest(package: str = "avemo") -> str:
+    """Digest of the source of every loaded module of ``package`` and of the running script: a
+    checkpoint keyed on it is not resumed by code that changed since (a loss, a layer)."""
+    modules = [m for name, m in list(sys.modules.items()) if name == package or name.startswith(package + ".")]
+    files = sorted({m.__file__ for m in modules if getattr(m, "__file__", None)})
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    h = hashlib.sha256()
+    for f in files + ([script] if script else []):
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]
+

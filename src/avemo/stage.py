@@ -7,7 +7,9 @@ it reads or writes is a named argument, so ``dvc.yaml`` shows them all and ``--h
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -27,14 +29,24 @@ def parse_args(doc: str, inputs: dict[str, str], outputs: dict[str, str], argv: 
     return parser.parse_args(argv)
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM (``dvc queue kill``, a scheduler) unwinds like Ctrl-C: temporary files are removed and
+    the MLflow run is marked as failed instead of staying RUNNING."""
+    raise SystemExit(128 + signum)
+
+
 def run(main: Callable[[argparse.Namespace], None], doc: str, inputs: dict[str, str], outputs: dict[str, str],
         argv: list[str] | None = None) -> None:
-    """Parse the arguments and run ``main``; a user error exits 2 with one line naming the stage."""
+    """Parse the arguments and run ``main``; a user error exits 2 with one line naming the stage,
+    and warnings print as one line each."""
+    name = Path(sys.argv[0]).stem
     args = parse_args(doc, inputs, outputs, argv)
+    warnings.showwarning = lambda message, *_, **__: print(f"{name}: warning: {message}", file=sys.stderr)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         main(args)
     except UserError as err:
-        print(f"{Path(sys.argv[0]).stem}: {err}", file=sys.stderr)
+        print(f"{name}: {err}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -1,17 +1,28 @@
-"""MLflow run tracking shared by every training stage (docs/design.md, "Stages").
+"""MLflow run tracking shared by the stages (docs/design.md, "Stages").
 
 The store is ``sqlite:///<project>/mlflow.db`` unless ``MLFLOW_TRACKING_URI`` is set. Runs started by
 ``dvc exp run --queue`` / ``--temp`` execute in a temporary copy under ``<project>/.dvc/tmp/exps``;
 their store is resolved to the original project so that every run lands in one place. Each run is
-tagged with the git revision and the DVC experiment name when there is one.
+tagged with the git revision, the DVC experiment name when there is one, the environment, and the
+host and process that ran it.
+
+Offline and safe under concurrency: MLflow's telemetry is switched off before mlflow is imported
+(nothing contacts a server); a SQLite store is created and migrated under a file lock, so several
+stages starting at once (``dvc queue start -j 2``) cannot corrupt it; a run whose process died
+without ending it (SIGKILL, power loss) is marked KILLED by the next run on the same host.
 """
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
+
+from .atomic import pid_alive
+
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # before any import of mlflow
 
 
 def project_root(cwd: str | Path) -> Path:
@@ -45,16 +56,41 @@ def run_tags(cwd: str | Path, env: dict | None = None) -> dict[str, str]:
     return tags
 
 
+def store_lock(uri: str):
+    """A file lock beside a SQLite store (creating and migrating it is not safe concurrently)."""
+    if not uri.startswith("sqlite:///"):
+        return nullcontext()
+    from filelock import FileLock
+
+    return FileLock(uri.removeprefix("sqlite:///") + ".lock")
+
+
+def mark_dead_runs_killed(client, experiment_id: str) -> list[str]:
+    """Runs of this host still RUNNING whose process is gone: set KILLED. Returns their ids."""
+    runs = client.search_runs([experiment_id], filter_string=f"attributes.status = 'RUNNING' and "
+                                                             f"tags.host = '{socket.gethostname()}'")
+    dead = [r.info.run_id for r in runs if r.data.tags.get("pid", "").isdigit() and not pid_alive(int(r.data.tags["pid"]))]
+    for run_id in dead:
+        client.set_terminated(run_id, status="KILLED")
+    return dead
+
+
 @contextmanager
 def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = ".",
                environment: dict | None = None) -> Iterator[object]:
     """Start an MLflow run in the project's store with params, git/DVC tags and the environment
-    (``env.<name>`` tags) logged; yields ``mlflow``."""
+    (``env.<name>`` tags) logged; yields ``mlflow``. An exception (SIGTERM included, see
+    ``avemo.stage.run``) ends the run as FAILED."""
     import mlflow
+    from mlflow.tracking import MlflowClient
 
-    mlflow.set_tracking_uri(tracking_uri(cwd))
-    mlflow.set_experiment(experiment)
-    tags = {**run_tags(cwd), **{f"env.{k}": str(v) for k, v in (environment or {}).items()}}
+    uri = tracking_uri(cwd)
+    with store_lock(uri):
+        mlflow.set_tracking_uri(uri)
+        experiment_id = mlflow.set_experiment(experiment).experiment_id
+        mark_dead_runs_killed(MlflowClient(uri), experiment_id)
+    tags = {**run_tags(cwd), "host": socket.gethostname(), "pid": str(os.getpid()),
+            **{f"env.{k}": str(v) for k, v in (environment or {}).items()}}
     with mlflow.start_run(run_name=run_name, tags=tags):
         mlflow.log_params({k: str(v) for k, v in params.items()})
         yield mlflow
@@ -63,3 +99,12 @@ def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = "
 def epoch_logger(mlflow):
     """``on_epoch(epoch, row)`` callback for the training loops: the row's numbers at step ``epoch``."""
     return lambda epoch, row: mlflow.log_metrics(row, step=epoch)
+
+
+def log_results(mlflow, metrics: dict, figures: str | Path | None = None) -> None:
+    """A stage's final numbers (the numeric entries of its metrics file) and its figure folder, so
+    ``mlflow ui`` can compare experiments by them."""
+    mlflow.log_metrics({k: float(v) for k, v in metrics.items()
+                        if isinstance(v, int | float) and not isinstance(v, bool)})
+    if figures is not None and Path(figures).is_dir():
+        mlflow.log_artifacts(str(figures), artifact_path="plots")

@@ -1,7 +1,7 @@
 """``face``: face alignment and the frame sequences kept for temporal models."""
 from __future__ import annotations
 
-from .core import bounded, section
+from .core import ParamsError, bounded, section
 
 
 @section("face")
@@ -12,3 +12,9 @@ class FaceParams:
     window_stride: int = bounded(1, 60)
     detect_max_side: int = bounded(80, 2000)  # detect on a copy downscaled to this side
     redetect_every: int = bounded(0, 1000)  # 0 = detect once, then track by landmarks
+    min_face_similarity: float = bounded(-1.0, 1.0)  # tracked faces less like the middle one are re-detected
+
+    def validate(self) -> None:
+        if self.window > self.sequence_frames:
+            raise ParamsError(f"face.window = {self.window} is longer than face.sequence_frames = {self.sequence_frames}; "
+                              "a window must fit in the kept frames")

@@ -18,7 +18,7 @@ class GanParams:
     pretrain_pool: str = choice("unused_s3", "s1_s3", "all_but_s4")
     pretrain_epochs: int = bounded(0, 1000)
     epochs: int = bounded(1, 1000)
-    batch_size: int = bounded(1, 4096)
+    batch_size: int = bounded(2, 4096)  # batch norm needs two samples
     width: int = bounded(4, 1024)
     noise_dim: int = bounded(1, 512)
     bottleneck: int = bounded(8, 8192)

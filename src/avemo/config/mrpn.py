@@ -19,7 +19,7 @@ class MrpnParams:
     max_stretch: float = bounded(0.0, 0.9)  # time augmentation: hop scaled by a factor in [1 - s, 1 + s]
     feature_dim: int = bounded(8, 2048)
     epochs: int = bounded(1, 1000)
-    batch_size: int = bounded(1, 4096)
+    batch_size: int = bounded(2, 4096)  # batch norm needs two samples
     lr: float = bounded(1e-7, 1.0)
     weight_decay: float = bounded(0.0, 1.0)
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves

@@ -20,3 +20,9 @@ class SplitParams:
         total = self.s1_units + self.s2_units + self.s3_units + self.s4_units
         if total != self.units:
             raise ParamsError(f"split.s1_units+s2_units+s3_units+s4_units = {total} must equal split.units = {self.units}")
+        if self.units % self.s4_units:
+            raise ParamsError(f"split.units = {self.units} is not a multiple of split.s4_units = {self.s4_units}: "
+                              "folds would overlap")
+        folds = self.units // self.s4_units
+        if self.fold >= folds:
+            raise ParamsError(f"split.fold = {self.fold} is not allowed; there are {folds} folds: use 0..{folds - 1}")

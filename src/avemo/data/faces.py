@@ -63,20 +63,36 @@ def landmarks(models: FaceModels, frame: np.ndarray, box: tuple) -> np.ndarray:
     return np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float64)
 
 
-def track_landmarks(
-    models: FaceModels, frames: np.ndarray, max_side: int, redetect_every: int = 0
-) -> np.ndarray | None:
-    """Landmarks of every frame: (T, H, W, 3) uint8 -> (T, 68, 2), or None when no face is found.
+def plausible(lm: np.ndarray, frame_shape: tuple, prev: np.ndarray | None = None) -> bool:
+    """Landmarks that still describe a face: at least 90% of the points inside the frame and, when
+    ``prev`` is given, a size within a factor 1.5 of the previous frame's (a tracker that lost the
+    face drifts off the frame or collapses)."""
+    h, w = frame_shape[:2]
+    inside = ((lm[:, 0] >= 0) & (lm[:, 0] < w) & (lm[:, 1] >= 0) & (lm[:, 1] < h)).mean()
+    if inside < 0.9:
+        return False
+    if prev is None:
+        return True
+    ratio = np.ptp(lm, axis=0).max() / max(np.ptp(prev, axis=0).max(), 1e-6)
+    return 1 / 1.5 <= ratio <= 1.5
+
+
+def track_landmarks(models: FaceModels, frames: np.ndarray, max_side: int,
+                    redetect_every: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+    """Landmarks of every frame: (T, H, W, 3) uint8 -> ((T, 68, 2), found (T,) bool), or None when
+    the middle frame has no face. Rows of frames where no face was found are NaN.
 
     Detection runs once on the middle frame (and every ``redetect_every`` frames if > 0); elsewhere
-    the box is shifted by the motion of the landmark centroid between neighbouring frames.
+    the box is shifted by the motion of the landmark centroid between neighbouring frames. When the
+    tracked landmarks stop being plausible (the face left the frame, or the tracker lost it), the
+    detector looks for the face again in that frame.
     """
     t_count = len(frames)
     mid = t_count // 2
     box0 = detect_face(models, frames[mid], max_side)
     if box0 is None:
         return None
-    out = np.zeros((t_count, 68, 2))
+    out = np.full((t_count, 68, 2), np.nan)
     out[mid] = landmarks(models, frames[mid], box0)
     for order in (range(mid + 1, t_count), range(mid - 1, -1, -1)):
         box, prev = np.array(box0, dtype=np.float64), out[mid]
@@ -86,16 +102,20 @@ def track_landmarks(
                 found = detect_face(models, frames[t], max_side)
                 if found is not None:
                     box, ref = np.array(found, dtype=np.float64), None
-            if ref is not None:
-                shift = prev.mean(axis=0) - ref
-                box_t = box + np.tile(shift, 2)
-            else:
-                box_t = box
-            out[t] = landmarks(models, frames[t], tuple(box_t))
-            prev = out[t]
+            box_t = box + np.tile(prev.mean(axis=0) - ref, 2) if ref is not None else box
+            lm = landmarks(models, frames[t], tuple(box_t))
+            if not plausible(lm, frames[t].shape, prev):  # lost: look for the face again
+                found = detect_face(models, frames[t], max_side)
+                if found is None:
+                    continue
+                lm = landmarks(models, frames[t], found)
+                if not plausible(lm, frames[t].shape):
+                    continue
+                box, ref = np.array(found, dtype=np.float64), None
+            out[t] = prev = lm
             if ref is None:
                 ref = prev.mean(axis=0)
-    return out
+    return out, ~np.isnan(out[:, 0, 0])
 
 
 def alignment_points(lm: np.ndarray) -> np.ndarray:
@@ -124,3 +144,37 @@ def align_face(frame: np.ndarray, lm: np.ndarray, size: int) -> np.ndarray:
     tform = similarity_to_template(lm, size)
     out = warp(frame, tform.inverse, output_shape=(size, size), order=1, mode="edge", preserve_range=True)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def similarity(aligned: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Normalised correlation of each aligned grey face with the reference: (T, S, S, 3), (S, S, 3) -> (T,).
+    About 0.5-1 for the same face under any expression; near 0 for background or black."""
+    def standard(x):
+        g = np.asarray(x, np.float64).mean(-1).reshape(len(x), -1)
+        return (g - g.mean(1, keepdims=True)) / (g.std(1, keepdims=True) + 1e-6)
+
+    return (standard(aligned) * standard(reference[None])).mean(1)
+
+
+def aligned_track(models: FaceModels, frames: np.ndarray, size: int, max_side: int, redetect_every: int = 0,
+                  min_similarity: float = 0.5) -> tuple[np.ndarray, np.ndarray] | None:
+    """Aligned faces of every frame and which frames have one: ((T, size, size, 3) uint8, (T,) bool), or
+    None when the middle frame has no face. A tracked face that no longer looks like the middle
+    frame's (similarity below ``min_similarity``: the tracker holds background) is detected afresh in
+    that frame; a frame where the detector finds nothing has no face (its row is left black)."""
+    tracked = track_landmarks(models, frames, max_side, redetect_every)
+    if tracked is None:
+        return None
+    marks, found = tracked
+    blank = np.zeros((size, size, 3), np.uint8)
+    aligned = np.stack([align_face(f, lm, size) if ok else blank for f, lm, ok in zip(frames, marks, found)])
+    doubtful = found & (similarity(aligned, aligned[len(frames) // 2]) < min_similarity)
+    for t in np.flatnonzero(doubtful):
+        box = detect_face(models, frames[t], max_side)
+        lm = landmarks(models, frames[t], box) if box is not None else None
+        if lm is None or not plausible(lm, frames[t].shape):
+            found[t], aligned[t] = False, blank
+        else:
+            aligned[t] = align_face(frames[t], lm, size)
+    return aligned, found
+

@@ -1,11 +1,14 @@
 """Dataset manifests: a root folder -> a pandas table of clips (docs/design.md, "Data").
 
 Columns: clip, actor, sex, sentence, emotion, level, audio_path, video_path. File names that do not
-parse are never guessed: they are returned in a second table with the reason.
+parse, and files without their other half, are never guessed: they are returned in a second table
+(clip, path, kind, reason). Hidden files (``.name``, macOS ``._name`` forks) are not clips; file
+extensions match in any case (``.WAV``, ``.FLV``, ``.MP4``).
 """
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +16,7 @@ import pandas as pd
 from ..errors import UserError
 
 COLUMNS = ["clip", "actor", "sex", "sentence", "emotion", "level", "audio_path", "video_path"]
-REJECT_COLUMNS = ["clip", "path", "reason"]
+REJECT_COLUMNS = ["clip", "path", "kind", "reason"]
 
 CREMA_SENTENCES = {"IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI"}
 CREMA_EMOTIONS = {"ANG", "DIS", "FEA", "HAP", "NEU", "SAD"}
@@ -27,6 +30,37 @@ RAVDESS_NAME = re.compile(r"^(0[1-3])-(0[12])-(0[1-8])-(0[12])-(0[12])-(0[12])-(
 
 class DatasetError(UserError, FileNotFoundError):
     """The dataset root is missing or holds nothing usable."""
+
+
+class DatasetWarning(UserWarning):
+    """Something the run can live with but the user should know (e.g. unknown sexes)."""
+
+
+def media_files(folder: Path, suffixes: set[str]) -> dict[str, Path]:
+    """stem -> path of the visible entries of ``folder`` whose suffix, in any case, is in ``suffixes``."""
+    return {p.stem: p for p in sorted(folder.iterdir()) if not p.name.startswith(".") and p.suffix.lower() in suffixes}
+
+
+def read_sexes(path: Path) -> dict[int, str]:
+    """Actor id -> sex from CREMA-D's ``VideoDemographics.csv``. Missing: a warning and no sexes
+    (the split cannot balance them; ``metrics/split.json`` records the share). Malformed: an error
+    naming the file and the problem."""
+    if not path.exists():
+        warnings.warn(f"{path} not found: every actor's sex is Unknown, so S1-S4 cannot be balanced for sex",
+                      DatasetWarning, stacklevel=2)
+        return {}
+    try:
+        demo = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DatasetError(f"{path}: not a readable CSV ({type(err).__name__}: {str(err).splitlines()[0]})") from None
+    missing = [c for c in ("ActorID", "Sex") if c not in demo.columns]
+    if missing:
+        raise DatasetError(f"{path}: no column {missing[0]!r} (columns: {', '.join(map(str, demo.columns))})")
+    ids = pd.to_numeric(demo["ActorID"], errors="coerce")
+    if ids.isna().any():
+        row = int(ids.isna().to_numpy().argmax())
+        raise DatasetError(f"{path}: ActorID {demo['ActorID'].iloc[row]!r} on data line {row + 1} is not a number")
+    return dict(zip(ids.astype(int), demo["Sex"].astype(str)))
 
 
 def _require_root(root: Path, *needed: str) -> None:
@@ -58,22 +92,20 @@ def crema_d_manifest(root: str | Path, classes: tuple = tuple(sorted(CREMA_EMOTI
     """CREMA-D (and the synthetic corpus, written in its layout): AudioWAV/*.wav + VideoFlash/*.flv."""
     root = Path(root)
     _require_root(root, "AudioWAV", "VideoFlash")
-    demo_path = root / "VideoDemographics.csv"
-    sexes = {}
-    if demo_path.exists():
-        demo = pd.read_csv(demo_path)
-        sexes = dict(zip(demo["ActorID"].astype(int), demo["Sex"].astype(str)))
+    sexes = read_sexes(root / "VideoDemographics.csv")
+    audio, video = media_files(root / "AudioWAV", {".wav"}), media_files(root / "VideoFlash", {".flv"})
     rows, rejects = [], []
-    for wav in sorted((root / "AudioWAV").glob("*.wav")):
-        video = root / "VideoFlash" / f"{wav.stem}.flv"
-        fields = parse_crema_name(wav.stem)
+    for stem, wav in audio.items():
+        fields = parse_crema_name(stem)
         if isinstance(fields, str):
-            rejects.append((wav.stem, str(wav), fields))
-        elif not video.exists():
-            rejects.append((wav.stem, str(wav), "no matching video in VideoFlash"))
+            rejects.append((stem, str(wav), "name does not parse", fields))
+        elif stem not in video:
+            rejects.append((stem, str(wav), "no matching video", f"no {stem}.flv in {root / 'VideoFlash'}"))
         elif fields["emotion"] in classes:
-            rows.append({"clip": wav.stem, **fields, "sex": sexes.get(fields["actor"], "Unknown"),
-                         "audio_path": str(wav), "video_path": str(video)})
+            rows.append({"clip": stem, **fields, "sex": sexes.get(fields["actor"], "Unknown"),
+                         "audio_path": str(wav), "video_path": str(video[stem])})
+    for stem in sorted(set(video) - set(audio)):
+        rejects.append((stem, str(video[stem]), "no matching audio", f"no {stem}.wav in {root / 'AudioWAV'}"))
     return _tables(rows, rejects)
 
 
@@ -101,18 +133,17 @@ def ravdess_manifest(root: str | Path, classes: tuple) -> tuple[pd.DataFrame, pd
     root = Path(root)
     _require_root(root)
     rows, rejects = [], []
-    for path in sorted(root.glob("Actor_*/*")):
-        if path.suffix.lower() not in {".mp4", ".wav"}:
-            continue
-        fields = parse_ravdess_name(path.stem)
-        if isinstance(fields, str):
-            rejects.append((path.stem, str(path), fields))
-            continue
-        if fields.pop("channel") != "01" or fields.pop("modality") != "01":
-            continue
-        if fields["emotion"] in classes:
-            sex = "Male" if fields["actor"] % 2 else "Female"
-            rows.append({"clip": path.stem, **fields, "sex": sex, "audio_path": str(path), "video_path": str(path)})
+    for folder in sorted(p for p in root.glob("Actor_*") if p.is_dir()):
+        for path in media_files(folder, {".mp4", ".wav"}).values():
+            fields = parse_ravdess_name(path.stem)
+            if isinstance(fields, str):
+                rejects.append((path.stem, str(path), "name does not parse", fields))
+                continue
+            if fields.pop("channel") != "01" or fields.pop("modality") != "01":
+                continue
+            if fields["emotion"] in classes:
+                sex = "Male" if fields["actor"] % 2 else "Female"
+                rows.append({"clip": path.stem, **fields, "sex": sex, "audio_path": str(path), "video_path": str(path)})
     return _tables(rows, rejects)
 
 
@@ -130,4 +161,8 @@ def build_manifest(dataset: str, root: str | Path, classes: tuple) -> tuple[pd.D
     table, rejects = READERS[dataset](root, classes)
     if table.empty:
         raise DatasetError(f"no usable clips under {root} for classes {list(classes)} (check data.root)")
+    absent = [c for c in classes if c not in set(table["emotion"])]
+    if absent:
+        raise DatasetError(f"data.classes lists {', '.join(absent)} but {root} has no such clips; "
+                           "remove them from data.classes")
     return table, rejects

@@ -1,6 +1,12 @@
-"""Reading and writing clips: video with PyAV, audio with soundfile / PyAV and librosa."""
+"""Reading and writing clips: video with PyAV, audio with soundfile / PyAV and librosa.
+
+Every read problem is a ``MediaError`` whose ``kind`` groups it (corrupt video, Git LFS pointer,
+...) and whose message says what the file is and, where there is one, how to fix it.
+"""
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -8,16 +14,41 @@ import librosa
 import numpy as np
 import soundfile as sf
 
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
 
 class MediaError(ValueError):
-    """A file that cannot be decoded (corrupt, empty, unsupported); the message is the reason."""
+    """A file that cannot be used (corrupt, empty, not media); ``kind`` names the class of problem."""
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+
+
+def check_media_path(path: str | Path) -> None:
+    """Say plainly what a path is when it cannot be media: missing, a directory, a broken or
+    looping symlink, an empty file, or a Git LFS pointer left by a clone without the media."""
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise MediaError("broken symlink", f"{path} points to a missing file or loops ({os.readlink(path)})")
+    if not path.exists():
+        raise MediaError("missing file", str(path))
+    if path.is_dir():
+        raise MediaError("not a file", f"{path} is a directory")
+    if path.stat().st_size == 0:
+        raise MediaError("empty file", str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(len(LFS_POINTER))
+    if head == LFS_POINTER:
+        raise MediaError("Git LFS pointer", f"{path} is a pointer file, not media: run `git lfs pull` in the "
+                                            "dataset's clone (CREMA-D keeps its media in Git LFS)")
 
 
 def write_video(path: str | Path, frames: np.ndarray, fps: int, bit_rate: int = 600_000) -> None:
     """Write (T, H, W, 3) uint8 frames; the container (FLV, MP4) follows the suffix."""
     path = Path(path)
     with av.open(str(path), mode="w") as container:
-        codec = "flv" if path.suffix == ".flv" else "mpeg4"
+        codec = "flv" if path.suffix.lower() == ".flv" else "mpeg4"
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = frames.shape[2], frames.shape[1]
         stream.pix_fmt = "yuv420p"
@@ -30,23 +61,65 @@ def write_video(path: str | Path, frames: np.ndarray, fps: int, bit_rate: int = 
             container.mux(packet)
 
 
-def read_video(path: str | Path) -> tuple[np.ndarray, float]:
-    """Decode every frame: -> ((T, H, W, 3) uint8, fps). Raises MediaError with the reason."""
+@dataclass(frozen=True)
+class VideoClip:
+    frames: np.ndarray  # (K, H, W, 3) uint8: the requested frames only
+    fps: float
+    total: int  # frames in the file
+
+    @property
+    def seconds(self) -> float:
+        return self.total / self.fps
+
+
+def middle_frames(n: int, keep: int) -> np.ndarray:
+    """Indices of the ``keep`` middle frames of ``n``; edge frames repeat when the clip is short."""
+    start = (n - keep) // 2
+    return np.clip(np.arange(start, start + keep), 0, n - 1)
+
+
+def _count_frames(path: str | Path) -> int:
+    """Video frames of a file, counted from its packets (demuxing only: no decoding)."""
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise MediaError("no video stream", str(path))
+        return sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
+
+
+def _decode(path: str | Path, wanted: set[int]) -> tuple[dict[int, np.ndarray], int, float]:
+    """(RGB frames at the ``wanted`` indices, frames decoded, fps); the others are never converted."""
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise MediaError("no video stream", str(path))
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        fps = float(stream.average_rate or stream.guessed_rate or 30)
+        frames, count = {}, 0
+        for count, frame in enumerate(container.decode(stream), start=1):
+            if count - 1 in wanted:
+                frames[count - 1] = frame.to_ndarray(format="rgb24")
+    return frames, count, fps
+
+
+def read_video(path: str | Path, keep: int | None = None) -> VideoClip:
+    """Decode a video, keeping only the ``keep`` middle frames as RGB (all frames when None), so
+    memory does not grow with the clip's length. Raises MediaError with the reason."""
+    check_media_path(path)
+    select = (lambda n: middle_frames(n, keep)) if keep is not None else np.arange
     try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise MediaError("no video stream")
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            fps = float(stream.average_rate or stream.guessed_rate or 30)
-            frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+        total = _count_frames(path)
+        wanted = select(total)
+        frames, decoded, fps = _decode(path, set(wanted.tolist()))
+        if decoded != total and decoded:  # packets and frames disagree (rare): select by decoded frames
+            total, wanted = decoded, select(decoded)
+            frames, _, fps = _decode(path, set(wanted.tolist()))
     except MediaError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError) as err:
-        raise MediaError(f"corrupt video: {type(err).__name__}: {err}") from None
+    except (av.error.FFmpegError, OSError, ValueError, IndexError) as err:
+        raise MediaError("corrupt video", f"{path}: {type(err).__name__}: {err}") from None
     if not frames:
-        raise MediaError("video has no frames")
-    return np.stack(frames), fps
+        raise MediaError("video has no frames", str(path))
+    return VideoClip(np.stack([frames[i] for i in wanted]), fps, total)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> None:
@@ -55,6 +128,7 @@ def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> None:
 
 def read_audio(path: str | Path, sr: int) -> np.ndarray:
     """Mono float32 at ``sr`` from a WAV (soundfile) or any container with audio (PyAV)."""
+    check_media_path(path)
     path = Path(path)
     try:
         if path.suffix.lower() == ".wav":
@@ -65,9 +139,11 @@ def read_audio(path: str | Path, sr: int) -> np.ndarray:
     except MediaError:
         raise
     except (sf.LibsndfileError, av.error.FFmpegError, OSError, RuntimeError) as err:
-        raise MediaError(f"corrupt audio: {type(err).__name__}: {err}") from None
+        raise MediaError("corrupt audio", f"{path}: {type(err).__name__}: {err}") from None
     if data.size == 0:
-        raise MediaError("empty audio")
+        raise MediaError("empty audio", str(path))
+    if not np.isfinite(data).all():  # librosa refuses them half-way through the stage
+        raise MediaError("non-finite audio", f"{path} has NaN or infinite samples")
     mono = librosa.to_mono(data) if data.shape[0] > 1 else data[0]
     if native != sr:
         mono = librosa.resample(mono, orig_sr=native, target_sr=sr)
@@ -77,11 +153,11 @@ def read_audio(path: str | Path, sr: int) -> np.ndarray:
 def _decode_audio_stream(path: Path) -> tuple[np.ndarray, int]:
     with av.open(str(path)) as container:
         if not container.streams.audio:
-            raise MediaError("no audio stream")
+            raise MediaError("no audio stream", str(path))
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="fltp")
         chunks = [r.to_ndarray() for f in container.decode(stream) for r in resampler.resample(f)]
         native = stream.rate
     if not chunks:
-        raise MediaError("empty audio")
+        raise MediaError("empty audio", str(path))
     return np.concatenate(chunks, axis=1), native

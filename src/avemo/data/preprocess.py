@@ -6,7 +6,7 @@ each result straight into ``.npy`` memmaps, so memory does not grow with the dat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .faces import FaceModels, align_face, track_landmarks
+from .faces import FaceModels, aligned_track
+from .manifests import REJECT_COLUMNS
 from .media import MediaError, read_audio, read_video
 from .spectrograms import SpectrogramSpec, centre_crop, gan_spectrogram, log_mel
 
@@ -27,7 +28,10 @@ class PreprocessSpec:
     redetect_every: int
     gan: SpectrogramSpec
     stft: SpectrogramSpec  # MRPN features; ``frames`` = fixed stored length
-    min_rms: float
+    min_rms: float  # below this (after removing the mean) the audio is silent
+    max_duration_gap: float  # seconds audio and video may differ before the pair is rejected
+    max_faceless_share: float  # share of kept frames without a face before the clip is rejected
+    min_face_similarity: float  # a tracked face less like the middle frame's is detected afresh
 
     def shapes(self) -> dict[str, tuple]:
         s = self.face_size
@@ -39,40 +43,66 @@ class PreprocessSpec:
         }
 
 
-def middle_frames(n: int, keep: int) -> np.ndarray:
-    """Indices of the ``keep`` middle frames of ``n``; edge frames repeat when the clip is short."""
-    start = (n - keep) // 2
-    return np.clip(np.arange(start, start + keep), 0, n - 1)
+@dataclass(frozen=True)
+class Rejection:
+    """Why a clip was left out: the file that failed, the kind of problem, and the full reason."""
+
+    path: str
+    kind: str
+    reason: str
 
 
-def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | str:
-    """One clip -> {"faces", "face_frames", "spectrograms", "stft"} arrays, or a rejection reason."""
+def fill_missing(aligned: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """Frames without a face take the nearest frame that has one (earlier on ties), not black."""
+    have = np.flatnonzero(found)
+    nearest = have[np.abs(np.arange(len(found))[:, None] - have[None, :]).argmin(axis=1)]
+    return aligned[nearest]
+
+
+def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | Rejection:
+    """One clip -> {"faces", "face_frames", "spectrograms", "stft", "faceless_share"}, or a Rejection."""
+    audio_path, video_path = row["audio_path"], row["video_path"]
     try:
-        audio = read_audio(row["audio_path"], spec.gan.sample_rate)
-        frames, _ = read_video(row["video_path"])
+        audio = read_audio(audio_path, spec.gan.sample_rate)
     except MediaError as err:
-        return str(err)
-    if len(audio) < spec.gan.hop_length * spec.gan.frames // 2:
-        return f"audio too short: {len(audio) / spec.gan.sample_rate:.2f} s"
-    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
-    if rms < spec.min_rms:
-        return f"silent audio: rms {rms:.2e} < audio.min_rms {spec.min_rms:.0e}"
-    if len(frames) < spec.sequence_frames // 2:
-        return f"video too short: {len(frames)} frames"
-    keep = frames[middle_frames(len(frames), spec.sequence_frames)]
-    marks = track_landmarks(models, keep, spec.detect_max_side, spec.redetect_every)
-    if marks is None:
-        return "no face found"
+        return Rejection(audio_path, err.kind, str(err))
     try:
-        aligned = np.stack([align_face(f, lm, spec.face_size) for f, lm in zip(keep, marks)])
+        video = read_video(video_path, spec.sequence_frames)
+    except MediaError as err:
+        return Rejection(video_path, err.kind, str(err))
+    seconds = len(audio) / spec.gan.sample_rate
+    if len(audio) < spec.gan.hop_length * spec.gan.frames // 2:
+        return Rejection(audio_path, "audio too short", f"audio too short: {seconds:.2f} s")
+    # loudness around the mean: a constant (DC offset) is silence too
+    rms = float(np.sqrt(np.mean((audio.astype(np.float64) - audio.mean(dtype=np.float64)) ** 2)))
+    if rms < spec.min_rms:
+        return Rejection(audio_path, "silent audio", f"silent audio: rms {rms:.2e} < audio.min_rms {spec.min_rms:.0e}")
+    if video.total < spec.sequence_frames // 2:
+        return Rejection(video_path, "video too short", f"video too short: {video.total} frames")
+    if abs(video.seconds - seconds) > spec.max_duration_gap:
+        return Rejection(video_path, "durations differ",
+                         f"durations differ: video {video.seconds:.2f} s, audio {seconds:.2f} s "
+                         f"(> preprocess.max_duration_gap {spec.max_duration_gap} s)")
+    try:
+        tracked = aligned_track(models, video.frames, spec.face_size, spec.detect_max_side, spec.redetect_every,
+                                spec.min_face_similarity)
     except ValueError as err:
-        return str(err)
+        return Rejection(video_path, "degenerate landmarks", str(err))
+    if tracked is None:
+        return Rejection(video_path, "no face found", "no face found")
+    aligned, found = tracked
+    faceless = 1.0 - float(found.mean())
+    if faceless > spec.max_faceless_share:
+        return Rejection(video_path, "face leaves the frame",
+                         f"no face in {faceless:.0%} of the kept frames "
+                         f"(> preprocess.max_faceless_share {spec.max_faceless_share})")
     stft = centre_crop(log_mel(audio, spec.stft), spec.stft.frames)
     return {
         "faces": aligned[len(aligned) // 2],
-        "face_frames": aligned,
+        "face_frames": fill_missing(aligned, found),
         "spectrograms": gan_spectrogram(audio, spec.gan),
         "stft": stft.astype(np.float16),
+        "faceless_share": faceless,
     }
 
 
@@ -93,7 +123,8 @@ def _run(row: dict) -> dict | str:
 def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, workers: int = 1):
     """Write ``<name>.npy`` memmaps for the kept clips into ``out_dir``.
 
-    Returns (kept manifest with an ``index`` column, rejections table clip/path/reason).
+    Returns (kept manifest with ``index`` and ``faceless_share`` columns, rejections table
+    clip/path/kind/reason naming the file that failed).
     """
     rows = manifest.to_dict("records")
     n = len(rows)
@@ -109,12 +140,12 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
         results = map(_run, rows)
     try:
         for row, result in tqdm(zip(rows, results), total=n, desc="preprocess"):
-            if isinstance(result, str):
-                rejects.append({"clip": row["clip"], "path": row["video_path"], "reason": result})
+            if isinstance(result, Rejection):
+                rejects.append({"clip": row["clip"], **asdict(result)})
                 continue
-            for key, arr in result.items():
-                staging[key][len(kept)] = arr
-            kept.append(row)
+            for key in staging:
+                staging[key][len(kept)] = result[key]
+            kept.append({**row, "faceless_share": round(result["faceless_share"], 4)})
     finally:
         if pool is not None:
             pool.close()
@@ -128,6 +159,6 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
         final.flush()
         del final
         (out_dir / f".{key}.staging.npy").unlink()
-    table = pd.DataFrame(kept, columns=manifest.columns)
+    table = pd.DataFrame(kept, columns=[*manifest.columns, "faceless_share"])
     table.insert(0, "index", np.arange(len(kept)))
-    return table, pd.DataFrame(rejects, columns=["clip", "path", "reason"])
+    return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS)

@@ -57,8 +57,10 @@ def assign_sets(table: pd.DataFrame, spec: SplitSpec) -> pd.DataFrame:
 
 
 def split_counts(sets: pd.DataFrame, classes: tuple) -> dict:
-    """Flat counts for metrics: clips and actors per set, clips per set and class."""
-    out = {}
+    """Flat counts for metrics: clips and actors per set, clips per set and class, and the share of
+    actors whose sex is unknown (sets are sex-balanced only over the known ones)."""
+    sexes = sets.groupby("actor")["sex"].first()
+    out = {"actors_unknown_sex_share": round(float((~sexes.isin(["Male", "Female"])).mean()), 4)}
     for name in SETS:
         part = sets[sets["set"] == name]
         out[f"{name}_clips"] = int(len(part))

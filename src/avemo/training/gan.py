@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -226,6 +227,10 @@ def fit_gan(models: GanModels, data: GanData, cfg: GanTrainConfig, device="cpu",
             for k, o in optims.items():
                 o.load_state_dict(state["optimizers"][k])
             history, start = list(state["history"]), int(state["epoch"]) + 1
+            print(f"resuming from epoch {start} ({checkpoint})", file=sys.stderr)
+        else:
+            print(f"{checkpoint} belongs to another run (config, data or code changed): starting at epoch 0",
+                  file=sys.stderr)
     data = data.to(device)
     epochs = range(start, cfg.epochs)
     if progress:

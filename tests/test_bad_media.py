@@ -1,0 +1,151 @@
+"""Bad media: each is rejected with a readable reason naming the file that failed, and the rest of
+the run goes on; memory does not grow with the clip's length; a stage that fails keeps its table."""
+import os
+import subprocess
+import sys
+import tracemalloc
+
+import numpy as np
+import pytest
+import soundfile as sf
+import yaml
+
+from avemo.data.faces import FaceModels
+from avemo.data.manifests import build_manifest
+from avemo.data.media import read_video, write_video
+from avemo.data.preprocess import PreprocessSpec, Rejection, process_clip
+from avemo.data.spectrograms import SpectrogramSpec
+from conftest import ROOT
+
+SIX = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
+SPEC = PreprocessSpec(face_size=28, sequence_frames=55, detect_max_side=320, redetect_every=0,
+                      gan=SpectrogramSpec(16000, 512, 128, 28, 112, 80.0),
+                      stft=SpectrogramSpec(16000, 512, 64, 64, 500, 80.0), min_rms=1e-4, max_duration_gap=0.5,
+                      max_faceless_share=0.2, min_face_similarity=0.5)
+LFS = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 40844\n"
+
+
+@pytest.fixture(scope="module")
+def models():
+    return FaceModels.load()
+
+
+@pytest.fixture(scope="module")
+def row(tiny_corpus):
+    return build_manifest("synthetic", tiny_corpus, SIX)[0].iloc[0].to_dict()
+
+
+def reject(models, row, **paths) -> Rejection:
+    out = process_clip(models, {**row, **{k: str(v) for k, v in paths.items()}}, SPEC)
+    assert isinstance(out, Rejection), "accepted"
+    return out
+
+
+def test_float_wav_with_nan_or_inf_is_rejected(models, row, tmp_path):
+    audio, sr = sf.read(row["audio_path"], dtype="float32")
+    for bad in (np.nan, np.inf):
+        damaged = audio.copy()
+        damaged[1000] = bad
+        path = tmp_path / f"bad{bad}.wav"
+        sf.write(path, damaged, sr, subtype="FLOAT")
+        out = reject(models, row, audio_path=path)
+        assert out.kind == "non-finite audio" and out.path == str(path)
+
+
+def test_a_constant_wav_is_silent(models, row, tmp_path):
+    path = tmp_path / "dc.wav"
+    sf.write(path, np.full(32000, 0.3, np.float32), 16000)  # rms 0.3 around zero, 0 around its mean
+    out = reject(models, row, audio_path=path)
+    assert out.kind == "silent audio"
+
+
+def test_git_lfs_pointers_say_so_and_how_to_fetch(models, row, tmp_path):
+    for name, key in (("clip.wav", "audio_path"), ("clip.flv", "video_path")):
+        (tmp_path / name).write_bytes(LFS)
+        out = reject(models, row, **{key: tmp_path / name})
+        assert out.kind == "Git LFS pointer" and "git lfs pull" in out.reason and out.path == str(tmp_path / name)
+
+
+def test_a_directory_and_a_symlink_loop_are_named(models, row, tmp_path):
+    (tmp_path / "dir.flv").mkdir()
+    out = reject(models, row, video_path=tmp_path / "dir.flv")
+    assert out.kind == "not a file" and "is a directory" in out.reason
+    loop = tmp_path / "loop.wav"
+    os.symlink(loop, loop)
+    out = reject(models, row, audio_path=loop)
+    assert out.kind == "broken symlink" and str(loop) in out.reason
+
+
+def test_audio_and_video_of_different_lengths_are_not_a_pair(models, row, tmp_path):
+    audio, sr = sf.read(row["audio_path"], dtype="float32")
+    short = tmp_path / "short.wav"
+    sf.write(short, audio[: sr // 2], sr)  # 0.5 s against a 2 s video
+    out = reject(models, row, audio_path=short)
+    assert out.kind == "durations differ" and out.path == row["video_path"]
+    long = tmp_path / "long.wav"
+    sf.write(long, np.concatenate([audio] * 3), sr)
+    assert reject(models, row, audio_path=long).kind == "durations differ"
+
+
+def sliding_out(row, tmp_path, share: float):
+    """The clip's video with the picture sliding right, off the frame, over the last ``share``."""
+    clip = read_video(row["video_path"])
+    frames = clip.frames.copy()
+    n, w = len(frames), frames.shape[2]
+    start = int(n * (1 - share))
+    for t in range(start, n):
+        shift = min(w, int(w * 1.2 * (t - start + 1) / (n - start)))
+        frames[t] = 0
+        frames[t, :, shift:] = clip.frames[t, :, : w - shift]
+    path = tmp_path / f"out{share}.flv"
+    write_video(path, frames, int(round(clip.fps)))
+    return path
+
+
+def test_a_face_that_leaves_the_frame(models, row, tmp_path):
+    gone = sliding_out(row, tmp_path, 0.45)
+    out = reject(models, row, video_path=gone)
+    assert out.kind == "face leaves the frame" and "preprocess.max_faceless_share" in out.reason
+    lenient = PreprocessSpec(**{**SPEC.__dict__, "max_faceless_share": 0.6})
+    kept = process_clip(models, {**row, "video_path": str(gone)}, lenient)
+    assert 0.2 < kept["faceless_share"] <= 0.6
+    seq = kept["face_frames"]
+    assert seq.reshape(len(seq), -1).mean(axis=1).min() > 20  # missing frames hold a face, not black
+    assert process_clip(models, row, SPEC)["faceless_share"] == 0.0
+
+
+def test_memory_does_not_grow_with_clip_length(tmp_path):
+    rng = np.random.default_rng(0)
+    peaks = []
+    for seconds in (2, 20):
+        path = tmp_path / f"{seconds}.flv"
+        write_video(path, rng.integers(0, 255, (30 * seconds, 192, 192, 3), dtype=np.uint8), 30)
+        tracemalloc.start()
+        clip = read_video(path, keep=10)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert clip.frames.shape == (10, 192, 192, 3) and clip.total == 30 * seconds
+    assert peaks[1] < 1.5 * peaks[0]  # ten times the frames, about the same memory
+
+
+def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, tmp_path):
+    root = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(tiny_corpus, root)
+    for wav in sorted((root / "AudioWAV").iterdir())[:6]:
+        wav.write_bytes(LFS)
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["preprocess"]["workers"] = 1
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    out = subprocess.run([sys.executable, str(ROOT / "stages/preprocess.py"), "--params", str(tmp_path / "params.yaml"),
+                          "--corpus", str(root), "--processed", str(tmp_path / "processed"),
+                          "--metrics", str(tmp_path / "m.json"), "--figure", str(tmp_path / "f.png"),
+                          "--environment", str(tmp_path / "e.json")], capture_output=True, text=True)
+    message = out.stderr.strip().splitlines()[-1]
+    assert out.returncode != 0 and "Git LFS pointer (6)" in message
+    table = tmp_path / "processed_rejections.csv"
+    assert str(table) in message and table.exists() and not (tmp_path / "processed").exists()
+    import pandas as pd
+
+    assert (pd.read_csv(table)["kind"] == "Git LFS pointer").sum() == 6
