@@ -90,6 +90,13 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert changed_stages(repo, env, "gan.condition", "conformal") == {"train_gan"}
     assert changed_stages(repo, env, "gan.loss", "wasserstein") == {"pretrain_gan", "train_gan"}
     assert changed_stages(repo, env, "mrpn.aggregator", "transformer") == {"train_mrpn"}
+    # a misspelt -S value stops at check_params, before DVC removes any GAN output
+    gan_outputs = [repo / "models/gan_pretrained.pt", repo / "models/gan.pt", repo / "metrics/train_gan.json"]
+    for setting in ("gan.loss=wasserstien", "+gan.lose=bce"):
+        failed = subprocess.run(dvc + ["exp", "run", "-S", setting], cwd=repo, env=env, capture_output=True, text=True)
+        assert failed.returncode != 0 and ("wasserstien" in failed.stderr or "gan.lose" in failed.stderr)
+        assert all(p.exists() for p in gan_outputs), setting
+        _run(["git", "checkout", "params.yaml"], repo, env)
     # any subset of the MRPN variants runs, and declares only the figures it writes
     _run(dvc + ["exp", "run", "-S", "mrpn.variants=[n2]", "train_mrpn"], repo, env)
     only = json.loads((repo / "metrics/mrpn.json").read_text())
