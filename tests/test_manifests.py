@@ -29,7 +29,9 @@ def test_crema_d_names_demographics_and_rejections(tmp_path):
     assert "does not match" in reasons["1001_DFA_ANG"]
     assert "outside" in reasons["0999_DFA_ANG_XX"]
     assert "emotion" in reasons["1001_DFA_BOR_XX"]
-    assert "no matching video" in reasons["1003_TIE_SAD_LO"]
+    kinds = dict(zip(rejects["clip"], rejects["kind"]))
+    assert kinds["1003_TIE_SAD_LO"] == "no matching video" and "1003_TIE_SAD_LO.flv" in reasons["1003_TIE_SAD_LO"]
+    assert kinds["1001_DFA_ANG"] == "name does not parse"
 
 
 def test_ravdess_speech_only_sex_and_classes(tmp_path):
