@@ -18,7 +18,7 @@ TINY = {
     "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1},
     "temporal": {"epochs": 1, "frame_features": 16},
     "gan": {"epochs": 2, "eval_every": 1, "width": 8, "bottleneck": 32},
-    "eval": {"folds": 2, "kid_subset": 10, "kid_subsets": 5},
+    "eval": {"seeds": 2, "kid_subset": 10, "kid_subsets": 5},
     "mrpn": {"epochs": 1, "folds": 2, "frames": 3, "segments": 3},
 }
 
@@ -72,8 +72,10 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     generation = json.loads((repo / "metrics/generation.json").read_text())
     assert {"fid", "kid", "is", "ssim"} <= set(generation) and 1.0 <= generation["is"] <= 6.0
     augmented = json.loads((repo / "metrics/augmented.json").read_text())
-    assert augmented["folds"] == 2
+    assert augmented["seeds"] == 2
     assert augmented["delta"] == pytest.approx(augmented["augmented_accuracy"] - augmented["baseline_accuracy"], abs=2e-4)
+    assert augmented["delta_ci95_low"] <= augmented["delta"] <= augmented["delta_ci95_high"]
+    assert {"oracle_accuracy", "shuffled_accuracy", "oracle_delta_p_value"} <= set(augmented)
     mrpn = json.loads((repo / "metrics/mrpn.json").read_text())
     assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
     curves = (repo / "plots/train_gan/curves.csv").read_text().splitlines()
@@ -86,6 +88,14 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert "up to date" in status
     shown = _run(dvc + ["plots", "show", "--json"], repo, env).stdout
     assert "mrpn_folds" in shown and "gan_losses" in shown
+    # two actor folds through the queue, then the report from what DVC stored
+    avemo = [str(Path(sys.executable).parent / "avemo"), "report"]
+    _run(avemo + ["run", "--folds", "2"], repo, env)
+    _run(avemo + ["collect", "--out", "reports"], repo, env)
+    tables = json.loads((repo / "reports/tables.json").read_text())
+    (variant,) = tables["variants"]
+    assert variant["folds"] == [0, 1] and variant["pooled"]["augmented"]["actors"] == 4
+    assert "delta vs baseline" in (repo / "reports/tables.md").read_text()
     # a GAN switch re-runs the GAN and what follows only; nothing upstream lists gan params
     # (check_params reads every key, but its output is the same for any valid params)
     assert changed_stages(repo, env, "gan.condition", "conformal") == {"check_params", "train_gan"}

@@ -7,6 +7,7 @@ from .data import DataParams
 from .eval import EvalParams
 from .face import FaceParams
 from .gan import GanParams
+from .generate import GenerateParams
 from .mrpn import MrpnParams
 from .preprocess import PreprocessParams
 from .split import SplitParams
@@ -14,4 +15,4 @@ from .temporal import TemporalParams
 from .train import TrainParams
 
 ALL_SECTIONS = (DataParams, CorpusParams, FaceParams, AudioParams, PreprocessParams, SplitParams, TrainParams,
-                ClassifierParams, ConformalParams, TemporalParams, GanParams, EvalParams, MrpnParams)
+                ClassifierParams, ConformalParams, TemporalParams, GanParams, GenerateParams, EvalParams, MrpnParams)

@@ -5,6 +5,12 @@ spectral-tilt filter and three formant resonators per syllable vowel, under syll
 Emotion acts through prosody (f0 level and range, rate, energy, jitter, breathiness, tilt), scaled by
 the clip's expressivity, on top of the actor's own voice. The syllable envelope is returned so the
 face's mouth can follow it (lip sync).
+
+What makes voice emotion take data to learn (the speaker-variability problem of real speech emotion
+recognition): each actor has a prosodic baseline and a personal way of expressing each emotion
+(``Speaker``, scaled by ``speaker_spread``), so one actor's anger can sound like another's neutral;
+and each actor records through their own channel (microphone tilt and resonance) in their own room
+noise (``Channel``, scaled by ``channel_spread``). A classifier sees past them only after many actors.
 """
 from __future__ import annotations
 
@@ -63,11 +69,60 @@ def sentence_plan(code: str) -> list[str]:
     return [names[i] for i in rng.integers(0, len(names), size=5 + seed % 5)]
 
 
-def clip_prosody(emotion: str, expressivity: float, confusion: float, rng: np.random.Generator) -> dict:
-    """The clip's prosody offsets: the emotion's profile times expressivity plus random spread."""
+@dataclass(frozen=True)
+class Speaker:
+    """An actor's prosodic habits, as offsets in the units of PROSODY."""
+
+    baseline: np.ndarray  # (7,) added to every clip of the actor
+    style: dict  # emotion -> (7,) the actor's own deviation from the shared profile (times expressivity)
+
+
+def actor_speaker(rng: np.random.Generator, spread: float) -> Speaker:
+    """Baseline offsets of ``spread`` x PROSODY_SPREAD, and a personal style per emotion of half that."""
+    baseline = spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
+    style = {e: 0.5 * spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS)) for e in PROSODY}
+    return Speaker(baseline, style)
+
+
+def clip_prosody(emotion: str, expressivity: float, confusion: float, rng: np.random.Generator,
+                 speaker: Speaker | None = None) -> dict:
+    """The clip's prosody offsets: the emotion's profile (plus the speaker's style) times
+    expressivity, plus the speaker's baseline, plus a random spread of ``confusion`` per clip."""
     base = np.array(PROSODY[emotion]) * expressivity
+    if speaker is not None:
+        base = base + speaker.baseline + speaker.style[emotion] * expressivity
     values = base + confusion * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
     return dict(zip(PROSODY_KEYS, values))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A recording channel: a one-pole tilt, a peaking resonance, and background noise."""
+
+    tilt: float  # coefficient of a one-pole filter (> 0 darker, < 0 brighter)
+    resonance_hz: float
+    resonance_gain: float  # linear gain of the resonant band added to the signal
+    snr_db: float  # speech peak to noise
+
+
+def actor_channel(rng: np.random.Generator, spread: float) -> Channel:
+    """An actor's microphone and room; ``spread`` 0 = a flat, quiet channel."""
+    return Channel(tilt=float(np.clip(spread * rng.normal(0, 0.35), -0.8, 0.8)),
+                   resonance_hz=float(rng.uniform(300, 3500)),
+                   resonance_gain=float(spread * rng.uniform(0.0, 1.5)),
+                   snr_db=float(55 - spread * rng.uniform(10, 35)))
+
+
+def apply_channel(audio: np.ndarray, channel: Channel, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """The utterance as the channel records it (float32 in [-1, 1]); noise drawn from ``rng``."""
+    out = lfilter([1.0 - abs(channel.tilt)], [1.0, -channel.tilt], audio.astype(np.float64))
+    if channel.resonance_gain > 0:
+        band = sosfilt(_resonator_sos(channel.resonance_hz, 0.3 * channel.resonance_hz, sr)[None], out)
+        out = out + channel.resonance_gain * band
+    peak = np.max(np.abs(out)) + 1e-9
+    out = out / peak * np.max(np.abs(audio))
+    out = out + rng.normal(0, np.max(np.abs(audio)) * 10 ** (-channel.snr_db / 20), size=len(out))
+    return np.clip(out, -1, 1).astype(np.float32)
 
 
 def _resonator_sos(freq: float, bandwidth: float, sr: int) -> np.ndarray:
