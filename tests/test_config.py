@@ -134,6 +134,10 @@ BAD = {  # what a user writes -> what the one line must say
     "units not divisible": (lambda p: p["split"].update(units=7, s4_units=2),
                             "split.units = 7 is not a multiple of split.s4_units = 2"),
     "empty class list": (lambda p: p["data"].update(classes=[]), "data.classes is empty"),
+    "pool without pool units": (lambda p: (p["generate"].update(sources="pool"), p["gan"].update(condition="classifier")),
+                                "needs a face-only pool: set split.pool_units > 0"),
+    "pool with labels": (lambda p: (p["generate"].update(sources="s3_pool"), p["split"].update(units=7, pool_units=1)),
+                         "needs gan.condition classifier or conformal"),
 }
 
 

@@ -96,6 +96,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     (variant,) = tables["variants"]
     assert variant["folds"] == [0, 1] and variant["pooled"]["augmented"]["actors"] == 4
     assert "delta vs baseline" in (repo / "reports/tables.md").read_text()
+    fan_out_across_two_machines(repo, tmp_path, env)
     # a GAN switch re-runs the GAN and what follows only; nothing upstream lists gan params
     # (check_params reads every key, but its output is the same for any valid params)
     assert changed_stages(repo, env, "gan.condition", "conformal") == {"check_params", "train_gan"}
@@ -113,3 +114,35 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     only = json.loads((repo / "metrics/mrpn.json").read_text())
     assert "n2" in only and "n1" not in only
     assert [p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()] == ["n2.png"]
+
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+
+
+def fan_out_across_two_machines(repo, tmp_path, env):
+    """The DVC way to split a grid over machines: "machine" A (the repo) and B (a clone) share a bare
+    Git remote and a local-directory DVC remote; each runs part of the grid and `dvc exp push`es it;
+    a third clone `dvc exp pull`s everything and builds the report."""
+    dvc = [sys.executable, "-m", "dvc"]
+    origin, store = tmp_path / "origin.git", tmp_path / "dvc-store"
+    _run(["git", "init", "-q", "--bare", str(origin)], tmp_path, env)
+    _run(dvc + ["remote", "add", "-d", "shared", str(store)], repo, env)
+    _run(GIT + ["add", "-A"], repo, env)
+    _run(GIT + ["commit", "-qm", "pipeline run"], repo, env)
+    _run(["git", "remote", "add", "origin", str(origin)], repo, env)
+    _run(["git", "push", "-q", "origin", "HEAD:main"], repo, env)
+    _run(dvc + ["push", "-q"], repo, env)
+    machine_b = tmp_path / "machine_b"
+    _run(["git", "clone", "-q", "-b", "main", str(origin), str(machine_b)], tmp_path, env)
+    _run(dvc + ["pull", "-q"], machine_b, env)
+    for machine, subsets in ((repo, 3), (machine_b, 4)):  # each runs its part of the grid
+        _run(dvc + ["exp", "run", "-q", "-S", f"eval.kid_subsets={subsets}"], machine, env)
+        _run(dvc + ["exp", "push", "-q", "--all-commits", "origin"], machine, env)
+        _run(["git", "checkout", "-q", "--", "."], machine, env)  # back to the committed pipeline
+    machine_c = tmp_path / "machine_c"
+    _run(["git", "clone", "-q", "-b", "main", str(origin), str(machine_c)], tmp_path, env)
+    _run(dvc + ["exp", "pull", "-q", "--all-commits", "origin"], machine_c, env)
+    _run([str(Path(sys.executable).parent / "avemo"), "report", "collect", "--out", "reports"], machine_c, env)
+    labels = {v["label"] for v in json.loads((machine_c / "reports/tables.json").read_text())["variants"]}
+    assert {"eval.kid_subsets=3", "eval.kid_subsets=4"} <= labels, labels
+

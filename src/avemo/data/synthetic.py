@@ -135,7 +135,7 @@ def clip_voice(spec: CorpusSpec, clip: ClipPlan, rng: np.random.Generator, expre
     """The clip's recorded audio (N,) float32 and syllable envelope (N,): the actor's voice, speaker
     habits and channel (each from the actor's own seed) with the clip's prosody."""
     voice = actor_voice(clip.actor.sex, np.random.default_rng([clip.actor.seed, 3]))
-    speaker = actor_speaker(np.random.default_rng([clip.actor.seed, 5]), spec.speaker_spread)
+    speaker = actor_speaker(np.random.default_rng([clip.actor.seed, 5]), spec.speaker_spread, voice)
     prosody = clip_prosody(clip.emotion, expressivity, spec.voice_confusion, rng, speaker)
     audio, envelope = synthesize(voice, sentence_plan(clip.sentence), prosody, spec.clip_seconds, spec.sample_rate, rng)
     if spec.channel_spread > 0:

@@ -7,10 +7,12 @@ the clip's expressivity, on top of the actor's own voice. The syllable envelope 
 face's mouth can follow it (lip sync).
 
 What makes voice emotion take data to learn (the speaker-variability problem of real speech emotion
-recognition): each actor has a prosodic baseline and a personal way of expressing each emotion
-(``Speaker``, scaled by ``speaker_spread``), so one actor's anger can sound like another's neutral;
-and each actor records through their own channel (microphone tilt and resonance) in their own room
-noise (``Channel``, scaled by ``channel_spread``). A classifier sees past them only after many actors.
+recognition): how an actor expresses each emotion depends on their voice (``Speaker``, scaled by
+``speaker_spread``): a fixed, smooth law maps the voice's audible traits (pitch, vocal-tract length,
+breathiness, tilt) to a personal prosody style per emotion, so one actor's anger can sound like
+another's neutral. The law is the same for every actor, so it can be learnt, but only from many
+voices: with the actors of one set a classifier sees a handful of points of it. Each actor also
+records through their own channel (``Channel``, scaled by ``channel_spread``).
 """
 from __future__ import annotations
 
@@ -77,10 +79,22 @@ class Speaker:
     style: dict  # emotion -> (7,) the actor's own deviation from the shared profile (times expressivity)
 
 
-def actor_speaker(rng: np.random.Generator, spread: float) -> Speaker:
-    """Baseline offsets of ``spread`` x PROSODY_SPREAD, and a personal style per emotion of half that."""
-    baseline = spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
-    style = {e: 0.5 * spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS)) for e in PROSODY}
+# The law of expression: per emotion, a (7 prosody x 4 traits) matrix, fixed for every corpus.
+STYLE_LAW = {e: np.random.default_rng([7, k]).normal(size=(len(PROSODY_KEYS), 4)) for k, e in enumerate(PROSODY)}
+
+
+def voice_traits(voice: "Voice") -> np.ndarray:
+    """The audible traits of a voice, standardised: (4,) pitch, vocal-tract length, breath, tilt."""
+    return np.array([(voice.f0 - 160) / 45, (voice.formant_scale - 1.07) / 0.08, (voice.breath - 0.07) / 0.018,
+                     (voice.tilt - 0.65) / 0.058])
+
+
+def actor_speaker(rng: np.random.Generator, spread: float, voice: "Voice | None" = None) -> Speaker:
+    """The actor's prosody style per emotion from the law of expression applied to their voice's traits
+    (``spread`` x PROSODY_SPREAD at most), and a small personal baseline (a fifth of that)."""
+    baseline = 0.2 * spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
+    traits = voice_traits(voice) if voice is not None else np.zeros(4)
+    style = {e: spread * PROSODY_SPREAD * np.tanh(STYLE_LAW[e] @ traits / 2) for e in PROSODY}
     return Speaker(baseline, style)
 
 
@@ -102,15 +116,15 @@ class Channel:
     tilt: float  # coefficient of a one-pole filter (> 0 darker, < 0 brighter)
     resonance_hz: float
     resonance_gain: float  # linear gain of the resonant band added to the signal
-    snr_db: float  # speech peak to noise
+    noise_dbfs: float  # room noise level, relative to full scale (so louder speech stands further above it)
 
 
 def actor_channel(rng: np.random.Generator, spread: float) -> Channel:
     """An actor's microphone and room; ``spread`` 0 = a flat, quiet channel."""
-    return Channel(tilt=float(np.clip(spread * rng.normal(0, 0.35), -0.8, 0.8)),
+    return Channel(tilt=float(np.clip(spread * rng.normal(0, 0.3), -0.7, 0.7)),
                    resonance_hz=float(rng.uniform(300, 3500)),
-                   resonance_gain=float(spread * rng.uniform(0.0, 1.5)),
-                   snr_db=float(55 - spread * rng.uniform(10, 35)))
+                   resonance_gain=float(spread * rng.uniform(0.0, 1.0)),
+                   noise_dbfs=float(-60 + spread * rng.uniform(0, 25)))
 
 
 def apply_channel(audio: np.ndarray, channel: Channel, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -119,9 +133,8 @@ def apply_channel(audio: np.ndarray, channel: Channel, sr: int, rng: np.random.G
     if channel.resonance_gain > 0:
         band = sosfilt(_resonator_sos(channel.resonance_hz, 0.3 * channel.resonance_hz, sr)[None], out)
         out = out + channel.resonance_gain * band
-    peak = np.max(np.abs(out)) + 1e-9
-    out = out / peak * np.max(np.abs(audio))
-    out = out + rng.normal(0, np.max(np.abs(audio)) * 10 ** (-channel.snr_db / 20), size=len(out))
+    out = out / (np.max(np.abs(out)) + 1e-9) * np.max(np.abs(audio))  # the speech keeps its level
+    out = out + rng.normal(0, 10 ** (channel.noise_dbfs / 20), size=len(out))
     return np.clip(out, -1, 1).astype(np.float32)
 
 

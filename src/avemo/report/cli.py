@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from .experiments import exp_show, parse_exp_show, read_files
+from .experiments import baseline_params, exp_show, parse_exp_show, read_files
 from .render import replace_in_readme, write_report
-from .tables import CLIPS, compare_to, group, summarise
+from .tables import CLIPS, CURVE, compare_to, group, summarise
 
 
 def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
@@ -39,11 +39,12 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
 
 
 def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False, cwd: str = ".") -> str:
-    experiments = parse_exp_show(exp_show(all_commits, cwd))
+    rows = exp_show(all_commits, cwd)
+    experiments = parse_exp_show(rows)
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
-    read_files(experiments, (CLIPS,), cwd)
-    variants = [summarise(v) for v in group(experiments)]
+    read_files(experiments, (CLIPS, CURVE), cwd)
+    variants = [summarise(v) for v in group(experiments, baseline_params(rows))]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
     text = write_report(variants, versus, out_dir)
     if readme is not None:

@@ -57,6 +57,14 @@ def parse_exp_show(rows: list, include_baseline: bool = False) -> list[Experimen
     return [e for e in out if e is not None]
 
 
+def baseline_params(rows: list) -> dict:
+    """The params of the first baseline commit in ``dvc exp show --json`` output (flat), or {}."""
+    for row in rows:
+        if row.get("rev") != "workspace" and (row.get("data") or {}).get("params"):
+            return flatten(row["data"]["params"].get("params.yaml", {}).get("data", {}))
+    return {}
+
+
 def exp_show(all_commits: bool = False, cwd: str = ".") -> list[dict]:
     cmd = ["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else [])
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True)

@@ -61,6 +61,21 @@ def validity_table(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
+def curve_table(variants: list[Variant]) -> str:
+    v = next((v for v in variants if v.curve), None)
+    if v is None:
+        return ""
+    lines = ["| training audio | actors | S4 accuracy, pooled over folds [95% CI] |", "|---|---|---|"]
+    names = {"1x": "S3 (the GAN's training set)", "2x": "S3 + S1", "all": "every actor outside S4"}
+    for size in ("1x", "2x", "all"):
+        acc, low, high, _ = v.curve[size]
+        fold_actors = v.experiments[0].metrics.get(f"learning_curve.{size}_actors", "")
+        lines.append(f"| {names[size]} | {fold_actors} | {acc:.3f} [{low:.3f}, {high:.3f}] |")
+    gain = v.curve["gain"]
+    lines.append(f"| gain, all vs S3 | | {interval(gain)} points (p {gain.p_value:.3f}) |")
+    return "\n".join(lines)
+
+
 def mrpn_table(variants: list[Variant]) -> str:
     metrics = variants[0].experiments[0].metrics if variants and variants[0].experiments else {}
     names = [k.removeprefix("mrpn.") for k in metrics if k.startswith("mrpn.") and f"{k}_std" in metrics]
@@ -84,7 +99,9 @@ def markdown(variants: list[Variant], versus: dict) -> str:
     missing = [f"- {v.label}: {what} missing in {', '.join(names)}" for v in variants for what, names in v.missing.items()]
     if missing:
         parts += ["", "Missing results (not averaged in):", *missing]
-    for title, table in (("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
+    for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
+                          curve_table(variants)),
+                         ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
                          ("MRPN (its own actor folds; every clip tested once):", mrpn_table(variants))):
         if table:
             parts += ["", title, "", table]
@@ -101,6 +118,8 @@ def as_json(variants: list[Variant], versus: dict) -> dict:
                           "folds_won": v.folds_won, "pooled": {k: delta(d) for k, d in v.pooled.items()},
                           "versus_first": delta(versus.get(v.label)),
                           "validity": {e: dict(zip(("error", "low", "high", "clips"), x)) for e, x in v.validity.items()},
+                          "curve": {k: (delta(x) if k == "gain" else dict(zip(("accuracy", "low", "high", "actors"), x)))
+                                    for k, x in v.curve.items()},
                           "missing": v.missing} for v in variants]}
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..evaluation.stats import clopper_pearson, paired_delta, t_interval
+from ..evaluation.stats import cluster_bootstrap, clopper_pearson, paired_delta, t_interval
 from .experiments import Experiment, clip_table
 
 CLIPS = "plots/evaluate_augmented/clips.csv"
+CURVE = "plots/learning_curve/clips.csv"
+SIZES = ("1x", "2x", "all")
 ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
 FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "augmented.oracle_accuracy",
                 "augmented.shuffled_accuracy", "augmented.delta", "generation.fid", "generation.kid",
@@ -39,19 +41,21 @@ class Variant:
     folds_won: dict = field(default_factory=dict)  # metric -> folds where it is > 0
     pooled: dict = field(default_factory=dict)  # name -> PairedDelta over all test actors
     validity: dict = field(default_factory=dict)  # eps -> (pooled error, low, high, clips)
+    curve: dict = field(default_factory=dict)  # size -> (accuracy, low, high, actors) pooled over folds; "gain": delta
     missing: dict = field(default_factory=dict)  # what -> experiments that lack it
 
 
-def group(experiments: list[Experiment]) -> list[Variant]:
+def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
     """One Variant per distinct set of params (ignoring fold and seeds), in order of first
-    appearance, labelled by the params where it differs from the most common value among the
-    variants ("default" for the variant that differs in none)."""
+    appearance, labelled by the params where it differs from ``reference`` (the committed params;
+    without one, the most common value among the variants); "default" when it differs in none."""
     groups: dict[tuple, list[Experiment]] = defaultdict(list)
     for exp in experiments:
         groups[variant_key(exp)].append(exp)
     keys = [dict(k) for k in groups]
     names = sorted({k for key in keys for k in key})
-    modal = {k: Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+    modal = {k: repr(reference[k]) if reference and k in reference else
+             Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
     out = []
     for key, exps in groups.items():
         values = dict(key)
@@ -76,6 +80,11 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
             if metric.endswith("delta"):
                 variant.folds_won[metric] = int((present > 0).sum())
     clips = pooled_clips(variant)
+    curve = pooled_clips(variant, CURVE)
+    if curve is not None:
+        for size in SIZES:
+            variant.curve[size] = (*cluster_bootstrap(curve[size], curve["actor"], seed=seed), curve["actor"].nunique())
+        variant.curve["gain"] = paired_delta(curve["all"], curve["1x"], curve["actor"], seed)
     if clips is not None:
         for arm in ARMS:
             variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
@@ -83,13 +92,13 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
     return variant
 
 
-def pooled_clips(variant: Variant) -> pd.DataFrame | None:
-    """The per-clip tables of every fold, one after the other (column ``fold`` added)."""
+def pooled_clips(variant: Variant, path: str = CLIPS) -> pd.DataFrame | None:
+    """The per-clip tables at ``path`` of every fold, one after the other (column ``fold`` added)."""
     tables = []
     for exp, fold in zip(variant.experiments, variant.folds):
-        table = clip_table(exp, CLIPS)
+        table = clip_table(exp, path)
         if table is None:
-            variant.missing.setdefault(CLIPS, []).append(exp.name)
+            variant.missing.setdefault(path, []).append(exp.name)
         else:
             tables.append(table.assign(fold=fold))
     return pd.concat(tables, ignore_index=True) if tables else None
