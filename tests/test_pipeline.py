@@ -15,7 +15,7 @@ TINY = {
     "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1},
     "classifier": {"epochs": 2, "width": 8, "audio_width": 8},
     "preprocess": {"workers": 1},
-    "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1},
+    "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0},
     "temporal": {"epochs": 1, "frame_features": 16},
     "gan": {"epochs": 2, "eval_every": 1, "width": 8, "bottleneck": 32},
     "eval": {"seeds": 2, "kid_subset": 10, "kid_subsets": 5},
@@ -40,7 +40,9 @@ def changed_stages(repo, env, key, value) -> set[str]:
 
 
 def _run(cmd, cwd, env):
-    return subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{done.stderr[-3000:]}"
+    return done
 
 
 def test_tiny_dvc_repro_end_to_end(tmp_path):
