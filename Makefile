@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install repro test bench clean
+.PHONY: install repro test bench tables paper clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,3 +22,30 @@ bench: install
 	$(PY) benchmarks/preprocess.py
 	$(PY) benchmarks/gan_train.py --scale small --batch 64
 	$(PY) benchmarks/mrpn_epoch.py --backbone cnn --face-size 28
+
+# The papers' GAN table over actor folds (opt-in; wall time in the README): every variant on every
+# fold as a DVC experiment, then reports/tables.{md,json,png} and the README's report block.
+FOLDS ?= 6
+JOBS ?= 1
+VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier" \
+	--variant "gan.condition=conformal" --variant "gan.progressive=true gan.pretrain_pool=s1_s3" \
+	--variant "gan.loss=wasserstein" --variant "gan.generator=unet"
+
+tables: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --jobs $(JOBS) $(VARIANTS)
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --readme README.md
+
+# Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
+# the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN
+# 3D-CNN row; reports/paper/. Add rows with more --variant strings.
+PAPER = corpus.n_actors=91 corpus.sentences=[IEO,TIE,IOM,IWW,TAI,MTI,IWL,ITH,DFA,ITS,TSI,WSI] \
+	corpus.levels=[LO,MD,HI] corpus.workers=16 preprocess.workers=16 split.units=10 split.s1_units=3 \
+	split.s2_units=2 split.s3_units=3 split.s4_units=2 classifier.width=64 classifier.audio_width=64 \
+	gan.width=64 gan.bottleneck=1280 gan.epochs=100 gan.batch_size=64 temporal.frame_features=128 \
+	temporal.epochs=50 train.device=cuda train.bf16=true
+
+paper: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds 5 --variant "$(PAPER) gan.condition=label" \
+		--variant "$(PAPER) gan.loss=wasserstein gan.n_critic=5 gan.input=temporal temporal.encoder=3dcnn"
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --out reports/paper
+

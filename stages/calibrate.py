@@ -1,6 +1,7 @@
 """DVC stage: conformal calibration of f_S on S2 (``conformal.method``: inductive or full); p-values
-for S3 (the GAN's conformal condition) and S4 (validity). Saves S3 softmax (classifier condition),
-p-values and labels."""
+for S3 (the GAN's conformal condition), S4 (validity) and the face-only pool (conditions for
+generation from faces without audio). Saves the softmax (classifier condition) and p-values; the
+pool's labels are never saved."""
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
 from avemo.evaluation.conformal import CONFORMAL_METHODS, ConformalConfig, ScoredSet, credibility_confidence, validity
 from avemo.evaluation.conformal_plots import save_calibration_plot
+from avemo.evaluation.stats import clopper_pearson
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.runinfo import seed_everything
 from avemo.stage import run
@@ -38,11 +40,15 @@ def main(args) -> None:
     seed_everything(seed)
     model = load_emotion_cnn(args.face_model)
     sets, clips = {}, {}
-    for name in ("S2", "S3", "S4"):
+    for name in ("S2", "S3", "S4", "POOL"):
         x, y, part = load_set(args.processed, args.splits, name, classes, "faces")
-        sets[name], clips[name] = score(model, x, y), part["clip"].to_numpy()
+        if len(part):
+            sets[name], clips[name] = score(model, x, y), part["clip"].to_numpy()
+    targets = [name for name in ("S3", "S4", "POOL") if name in sets]
     cfg = build(ConformalConfig, cp, seed=seed)
-    pv = dict(zip(("S3", "S4"), CONFORMAL_METHODS[cp.method](sets["S2"], [sets["S3"], sets["S4"]], cfg)))
+    pv = dict(zip(targets, CONFORMAL_METHODS[cp.method](sets["S2"], [sets[t] for t in targets], cfg)))
+    pool = {"pool_pvalues": pv["POOL"], "pool_softmax": sets["POOL"].softmax,
+            "pool_clips": np.asarray(clips["POOL"], dtype=str)} if "POOL" in sets else {}
     labels4 = sets["S4"].labels
     cred, conf = credibility_confidence(pv["S4"])
     metrics = {"accuracy": float((pv["S4"].argmax(1) == labels4).mean()), "mean_credibility": float(cred.mean()),
@@ -53,11 +59,13 @@ def main(args) -> None:
         err, size = validity(pv["S4"], labels4, eps)
         curve.append((eps, err, size))
         if eps in EPSILONS:
-            metrics[f"error_eps_{eps:g}"], metrics[f"set_size_eps_{eps:g}"] = err, size
+            low, high = clopper_pearson(round(err * len(labels4)), len(labels4))
+            metrics.update({f"error_eps_{eps:g}": err, f"set_size_eps_{eps:g}": size,
+                            f"error_eps_{eps:g}_ci95_low": low, f"error_eps_{eps:g}_ci95_high": high})
     save_calibration_plot(curve, Path(args.plots))
     with atomic_path(args.conformal) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=sets["S3"].softmax, s3_labels=sets["S3"].labels,
-                 s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4)
+                 s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4, **pool)
     write_json(args.metrics, {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
 
 

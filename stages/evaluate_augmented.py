@@ -1,13 +1,13 @@
 """DVC stage: does augmentation help? The target-modality classifier trained on real S3 + generated
-samples vs the fair real-only baseline with the same sample count (SpecAugment copies), both tested
-on real S4, over ``eval.folds`` folds (mean and std: the papers' error bars)."""
+samples against the fair baseline (real S3 + as many SpecAugment copies), the oracle (real S3 + as
+many real clips of actors outside S3 and S4) and the shuffled-label control, all tested on real S4
+over ``eval.seeds`` seeds; paired differences with 95% cluster-bootstrap intervals over S4 actors."""
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
-from avemo.atomic import write_json
+from avemo.atomic import atomic_path, write_json
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -15,49 +15,59 @@ from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
 from avemo.data.pairs import DIRECTIONS
-from avemo.evaluation.augmented import compare_augmentation
-from avemo.evaluation.augmented_plots import save_fold_bars
+from avemo.evaluation.augmented import arm_sources, compare_arms
+from avemo.evaluation.augmented_plots import save_seed_bars
 from avemo.evaluation.reports import classification_metrics, save_confusion
+from avemo.evaluation.stats import paired_delta
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
+from avemo.tracking import log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "generated": "generate's samples (NPZ)"}
-OUTPUTS = {"metrics": "baseline vs augmented accuracy over folds (JSON)",
-           "plots": "figure folder (fold table and bars, confusion matrices)",
+OUTPUTS = {"metrics": "accuracy per arm, paired deltas with 95% intervals and p-values (JSON)",
+           "plots": "figure folder (seeds.csv and bars, clips.csv per-clip correctness, confusion matrices)",
            "environment": "package versions, machine, device (JSON)"}
 
 
 def main(args) -> None:
     p = load_params(args.params, DataParams, ClassifierParams, EvalParams, TrainParams)
     classes, c, train = p["data"].classes, p["classifier"], p["train"]
-    device, _ = start(train.seed, train.device, args.environment)
-    g = np.load(args.generated)
+    device, env = start(train.seed, train.device, args.environment)
+    g = dict(np.load(args.generated))
     kind = DIRECTIONS[str(g["direction"])].target
-    x3, y3, part3 = load_set(args.processed, args.splits, "S3", classes, kind)
-    x4, y4, _ = load_set(args.processed, args.splits, "S4", classes, kind)
-    position = pd.Series(np.arange(len(part3)), index=part3["index"].to_numpy())
-    gen_groups = position.loc[g["rows"]].to_numpy()  # each generated sample's real S3 source
+    src = arm_sources(args.processed, args.splits, g, classes, kind)
+    x4, y4, part4 = load_set(args.processed, args.splits, "S4", classes, kind)
     width = {"spectrograms": c.audio_width, "faces": c.width}[kind]
-    cfg = build(ClassifierConfig, c, in_channels=x3.shape[1], n_classes=len(classes), width=width)
-    folds = compare_augmentation(x3, y3, torch.from_numpy(g["generated"]), torch.from_numpy(g["klass"]).long(),
-                                 gen_groups, x4, kind, cfg, build(FitConfig, c, train), p["eval"].folds,
-                                 c.val_fraction, device)
-    acc = {k: np.array([float((f[k] == y4.numpy()).mean()) for f in folds]) for k in ("baseline", "augmented")}
-    metrics = {"baseline_accuracy": acc["baseline"].mean(), "augmented_accuracy": acc["augmented"].mean(),
-               "delta": (acc["augmented"] - acc["baseline"]).mean(), "baseline_std": acc["baseline"].std(),
-               "augmented_std": acc["augmented"].std(), "folds": len(folds),
-               "folds_augmented_better": int((acc["augmented"] > acc["baseline"]).sum())}
-    metrics = {k: round(float(v), 4) if isinstance(v, float | np.floating) else v for k, v in metrics.items()}
-    for k in ("baseline", "augmented"):
-        pred = np.concatenate([f[k] for f in folds])
-        truth = np.tile(y4.numpy(), len(folds))
-        metrics.update(classification_metrics(truth, pred, classes, prefix=f"{k}_")
-                       | {f"{k}_accuracy": metrics[f"{k}_accuracy"]})
-        save_confusion(truth, pred, classes, f"{k} on S4 (all folds)", Path(args.plots) / f"confusion_{k}.png")
-    save_fold_bars(acc, Path(args.plots))
-    write_json(args.metrics, {**metrics, "generated": int(len(g["generated"])), "real": int(len(y3)),
-                              "condition": str(g["condition"])})
+    cfg = build(ClassifierConfig, c, in_channels=src.real_x.shape[1], n_classes=len(classes), width=width)
+    with mlflow_run("augmented", str(g["condition"]), {"condition": str(g["condition"]), "seeds": p["eval"].seeds},
+                    environment=env) as mlflow:
+        preds = compare_arms(src, x4, kind, cfg, build(FitConfig, c, train), p["eval"].seeds, c.val_fraction, device)
+        truth, actors = y4.numpy(), part4["actor"].to_numpy()
+        per_seed = {arm: (p_arm == truth).mean(1) for arm, p_arm in preds.items()}
+        per_clip = {arm: (p_arm == truth).mean(0) for arm, p_arm in preds.items()}  # share of seeds right
+        metrics = {"seeds": len(per_seed["baseline"]), "test_actors": int(len(np.unique(actors))),
+                   "seeds_augmented_better": int((per_seed["augmented"] > per_seed["baseline"]).sum()),
+                   "generated": int(len(src.generated.y)), "generated_from_pool": int(src.from_pool.sum()),
+                   "real": int(len(src.real_y)), "condition": str(g["condition"])}
+        for arm in preds:
+            metrics[f"{arm}_accuracy"] = round(float(per_seed[arm].mean()), 4)
+            metrics[f"{arm}_std"] = round(float(per_seed[arm].std()), 4)
+            if arm != "baseline":
+                name = "delta" if arm == "augmented" else f"{arm}_delta"
+                metrics.update(paired_delta(per_clip[arm], per_clip["baseline"], actors, seed=train.seed).flat(name))
+        plots = Path(args.plots)
+        for arm in ("baseline", "augmented"):
+            pred, tiled = preds[arm].ravel(), np.tile(truth, len(preds[arm]))
+            metrics.update({k: v for k, v in classification_metrics(tiled, pred, classes, prefix=f"{arm}_").items()
+                            if k != f"{arm}_accuracy"})
+            save_confusion(tiled, pred, classes, f"{arm} on S4 (all seeds)", plots / f"confusion_{arm}.png")
+        save_seed_bars(per_seed, plots)
+        with atomic_path(plots / "clips.csv") as tmp:
+            pd.DataFrame({"clip": part4["clip"], "actor": actors, "label": truth,
+                          **per_clip}).to_csv(tmp, index=False, float_format="%.4f")
+        write_json(args.metrics, metrics)
+        log_results(mlflow, metrics, plots)
 
 
 if __name__ == "__main__":

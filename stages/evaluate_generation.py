@@ -9,10 +9,11 @@ from avemo.config.core import build, load_params
 from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
 from avemo.data.pairs import DIRECTIONS
-from avemo.evaluation.generation import GenerationMetricsConfig, generation_metrics
+from avemo.evaluation.generation import GenerationMetricsConfig, generation_metrics, within_source_diversity
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.runinfo import seed_everything
 from avemo.stage import run
+from avemo.tracking import log_results, mlflow_run
 
 INPUTS = {"generated": "generate's samples (NPZ)", "audio_model": "real-only audio CNN (face2audio metrics network)",
           "face_model": "f_S (audio2face metrics network)"}
@@ -27,9 +28,16 @@ def main(args) -> None:
     net = load_emotion_cnn({"spectrograms": args.audio_model, "faces": args.face_model}[target])
     m = generation_metrics(net, torch.from_numpy(g["generated"]), torch.from_numpy(g["real"]),
                            build(GenerationMetricsConfig, p["eval"]), p["train"].seed, labels=g["klass"])
-    out = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
-    write_json(args.metrics, {**out, "samples": int(len(g["generated"])), "is_splits": p["eval"].is_splits,
-                              "feature_dim": int(net.cfg.feature_dim), "direction": str(g["direction"])})
+    draws = int(g["draws"]) if "draws" in g else 1
+    fake = g["generated"]
+    m["diversity"] = within_source_diversity(fake.reshape(draws, len(fake) // draws, *fake.shape[1:]))
+    out = {**{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
+           "samples": int(len(g["generated"])), "is_splits": p["eval"].is_splits,
+           "feature_dim": int(net.cfg.feature_dim), "direction": str(g["direction"])}
+    write_json(args.metrics, out)
+    with mlflow_run("generation", str(g["condition"]), {"condition": str(g["condition"]),
+                                                        "direction": str(g["direction"])}) as mlflow:
+        log_results(mlflow, out)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
-"""DVC stage: G's samples for the S3 sources with their conditions (``n_generate`` noise draws per
-source; temporal input: per window), saved with the paired real sample and the class Q learned."""
+"""DVC stage: G's samples for the faces of ``generate.sources`` (S3, the face-only pool, or both)
+with their conditions (``gan.n_generate`` noise draws per face; temporal input: per window), saved
+with the paired real sample and the class each was generated for. Pool faces can be selected by
+their conformal prediction (credibility, confidence, singleton sets) before generation."""
 import numpy as np
+import pandas as pd
 import torch
 
-from avemo.atomic import atomic_path
+from avemo.atomic import atomic_path, write_json
 from avemo.config.core import load_params
 from avemo.config.data import DataParams
+from avemo.config.generate import GenerateParams
 from avemo.config.train import TrainParams
-from avemo.data.pairs import PairSpec, s3_pairs
+from avemo.data.pairs import SOURCES, PairSpec, calibrated_pairs, set_rows
+from avemo.errors import UserError
+from avemo.evaluation.conformal import reliable
 from avemo.evaluation.gan_plots import save_real_vs_generated
 from avemo.models.checkpoints import load_generator
 from avemo.models.gan import generate
@@ -15,27 +21,63 @@ from avemo.runinfo import resolve_device, seed_everything
 from avemo.stage import run
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
-          "conformal": "S3 conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
+          "conformal": "S3 and pool conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
           "gan_model": "train_gan's generator"}
-OUTPUTS = {"generated": "generated samples, paired real samples, classes, labels, source rows (NPZ)",
+OUTPUTS = {"generated": "generated samples, paired real samples, classes, source rows and sets (NPZ)",
+           "metrics": "faces used, pool selection and its pseudo-label accuracy (JSON)",
            "figure": "real vs generated per emotion (PNG)"}
 
 
+def pool_selection(processed, splits, conformal, classes, g) -> tuple[np.ndarray, dict]:
+    """Which pool faces to use, and how many and how well labelled they are (the true labels are
+    read here for that report only)."""
+    cal = np.load(conformal)
+    if "pool_pvalues" not in cal:
+        raise UserError("generate.sources uses the pool but split.pool_units = 0: no face-only pool")
+    keep = reliable(cal["pool_pvalues"], g.min_credibility, g.min_confidence, g.singleton_eps)
+    truth = set_rows(pd.read_csv(f"{processed}/clips.csv"), pd.read_csv(splits), ("POOL",), classes)[1]
+    pseudo = cal["pool_softmax"].argmax(1)
+    return keep, {"pool_faces": int(len(keep)), "pool_selected": int(keep.sum()),
+                  "pool_selected_share": round(float(keep.mean()), 4),
+                  "pool_label_accuracy_all": round(float((pseudo == truth).mean()), 4),
+                  "pool_label_accuracy_selected": round(float((pseudo[keep] == truth[keep]).mean()), 4) if keep.any()
+                  else 0.0}
+
+
 def main(args) -> None:
-    p = load_params(args.params, DataParams, TrainParams)
-    classes, train = p["data"].classes, p["train"]
+    p = load_params(args.params, DataParams, GenerateParams, TrainParams)
+    classes, train, g = p["data"].classes, p["train"], p["generate"]
     seed_everything(train.seed)
     generator, meta = load_generator(args.gan_model)
-    spec = PairSpec(**{**meta["spec"], "copies": 1, "data_fraction": 1.0})  # every S3 source, each window once
-    pairs = s3_pairs(args.processed, args.splits, args.conformal, classes, spec, args.embeddings)
-    draws = [generate(generator, pairs.source, pairs.condition, meta["noise_dim"], train.seed + k,
-                      resolve_device(train.device)) for k in range(meta["n_generate"])]
+    spec = PairSpec(**{**meta["spec"], "copies": 1, "data_fraction": 1.0})  # every face, each window once
+    if "POOL" in SOURCES[g.sources] and spec.condition not in ("classifier", "conformal"):
+        raise UserError(f"generate.sources = {g.sources!r} needs gan.condition classifier or conformal "
+                        f"(got {spec.condition!r}): the pool has no labels")
+    metrics, parts = {"sources": g.sources}, []
+    for set_name in SOURCES[g.sources]:
+        keep = None
+        if set_name == "POOL":
+            keep, selection = pool_selection(args.processed, args.splits, args.conformal, classes, g)
+            metrics.update(selection)
+        pairs = calibrated_pairs(args.processed, args.splits, args.conformal, set_name, classes, spec, args.embeddings,
+                                 keep)
+        parts.append((set_name, pairs))
+    device = resolve_device(train.device)
+    source = torch.cat([pairs.source for _, pairs in parts])
+    condition = torch.cat([pairs.condition for _, pairs in parts])
+    draws = [generate(generator, source, condition, meta["noise_dim"], train.seed + k, device)
+             for k in range(meta["n_generate"])]
+    cat = lambda key: np.concatenate([np.asarray(getattr(pairs, key)) for _, pairs in parts])  # noqa: E731
     rep = lambda a: np.concatenate([np.asarray(a)] * len(draws))  # noqa: E731
+    sets = np.concatenate([[name] * len(pairs.klass) for name, pairs in parts])
     fake = torch.cat(draws).numpy()
     with atomic_path(args.generated) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, generated=fake, real=rep(pairs.target), klass=rep(pairs.klass), labels=rep(pairs.labels),
-                 rows=rep(pairs.clips), direction=np.array(spec.direction), condition=np.array(spec.condition))
-    save_real_vs_generated(pairs.target.numpy(), fake[: len(pairs.target)], pairs.labels, classes, args.figure)
+        np.savez(fh, generated=fake, real=rep(cat("target")), klass=rep(cat("klass")), labels=rep(cat("labels")),
+                 rows=rep(cat("clips")), sets=rep(sets), draws=np.array(len(draws)),
+                 direction=np.array(spec.direction), condition=np.array(spec.condition))
+    write_json(args.metrics, {**metrics, "generated": int(len(fake)), "draws": len(draws),
+                              **{f"faces_{name.lower()}": int(len(pairs.klass)) for name, pairs in parts}})
+    save_real_vs_generated(cat("target"), fake[: len(source)], cat("labels"), classes, args.figure)
 
 
 if __name__ == "__main__":

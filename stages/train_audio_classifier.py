@@ -16,7 +16,7 @@ from avemo.evaluation.classifier_run import fit_and_test
 from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start
+from avemo.stage import run, start_parallel
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
@@ -29,18 +29,24 @@ OUTPUTS = {"model": "real-only audio CNN checkpoint (the FID/IS network)",
 def main(args) -> None:
     p = load_params(args.params, DataParams, ClassifierParams, TrainParams)
     classes, c, t = p["data"].classes, p["classifier"], p["train"]
-    device, env = start(t.seed, t.device, args.environment)
+    started = start_parallel(t.seed, t.device, t.processes, args.environment)
+    if started is None:  # ran as train.processes workers under torchrun
+        return
+    device, env, world = started
     x, y, _ = load_set(args.processed, args.splits, "S3", classes, "spectrograms")
     test = load_set(args.processed, args.splits, "S4", classes, "spectrograms")[:2]
     cfg = build(ClassifierConfig, c, in_channels=1, n_classes=len(classes), width=c.audio_width)
     fit = build(FitConfig, c, t)
     augment = AUGMENTATIONS["spectrograms"] if c.augment else None
-    with mlflow_run("audio_classifier", "real_only", {**vars(c), "seed": t.seed}, environment=env) as mlflow:
+    with mlflow_run("audio_classifier", "real_only", {**vars(c), "seed": t.seed}, environment=env,
+                    enabled=world.main) as mlflow:
         model, history, pred, metrics = fit_and_test((x, y), test, cfg, fit, c.val_fraction, classes, device, augment,
-                                                     epoch_logger(mlflow))
+                                                     epoch_logger(mlflow), world)
         # Fair baseline: as many samples as real + one generated per S3 clip, made by SpecAugment.
         fair_train = (torch.cat([x, specaugment_copies(x, 1, t.seed)]), torch.cat([y, y]))
-        fair = fit_and_test(fair_train, test, cfg, fit, c.val_fraction, classes, device, augment)[3]
+        fair = fit_and_test(fair_train, test, cfg, fit, c.val_fraction, classes, device, augment, world=world)[3]
+        if not world.main:
+            return
         metrics["accuracy_specaugment"] = fair["accuracy"]
         save_checkpoint(args.model, model.cpu(), cfg, len(history))
         save_confusion(test[1].numpy(), pred, classes, "audio baseline (real only) on S4",

@@ -19,7 +19,7 @@ from avemo.evaluation.generation import GenerationMetricsConfig
 from avemo.models.checkpoints import load_emotion_cnn, load_torch, save_generator
 from avemo.models.gan import GanSetup, build_gan
 from avemo.runinfo import code_digest
-from avemo.stage import run, start
+from avemo.stage import run, start_parallel
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
@@ -36,7 +36,10 @@ OUTPUTS = {"model": "the generator with its setup and pair spec", "metrics": "la
 def main(args) -> None:
     p = load_params(args.params, DataParams, GanParams, TemporalParams, TrainParams, EvalParams)
     classes, gan, train = p["data"].classes, p["gan"], p["train"]
-    device, env = start(train.seed, train.device, args.environment)
+    started = start_parallel(train.seed, train.device, train.processes, args.environment)
+    if started is None:  # ran as train.processes workers under torchrun
+        return
+    device, env, world = started
     spec = build(PairSpec, gan, train, copies=p["temporal"].specaugment_copies)
     pairs = s3_pairs(args.processed, args.splits, args.conformal, classes, spec, args.embeddings)
     setup = build(GanSetup, gan, **pairs.shapes(), n_classes=len(classes), with_q=gan.q_weight > 0 and pairs.trains_q,
@@ -56,9 +59,11 @@ def main(args) -> None:
     key = {**asdict(setup), "pretrained": hashlib.sha256(Path(args.pretrained).read_bytes()).hexdigest(),
            "code": code_digest()}
     with mlflow_run("gan", f"{gan.loss}-{gan.generator}-{gan.condition}", {**vars(gan), **vars(train)},
-                    environment=env) as mlflow:
+                    environment=env, enabled=world.main) as mlflow:
         history = fit_gan(models, data, cfg, device, args.checkpoint, evaluate, gan.eval_every, epoch_logger(mlflow),
-                          key, progress=True)
+                          key, progress=True, world=world)
+        if not world.main:  # rank 0 writes the outputs
+            return
         save_generator(args.model, setup, models.generator.cpu(), spec=asdict(spec), noise_dim=gan.noise_dim,
                        n_generate=gan.n_generate)
         save_curves(history, Path(args.plots))

@@ -14,7 +14,8 @@ from test_dvc_deps import SRC, _module_file, package_imports
 
 # A module may import from its own layer or a lower one, never a higher one.
 LAYERS = {"avemo.errors": 0, "avemo.atomic": 0, "avemo.runinfo": 0, "avemo.data": 1, "avemo.models": 2,
-          "avemo.training": 3, "avemo.evaluation": 4, "avemo.config": 5, "avemo.tracking": 5, "avemo.stage": 5}
+          "avemo.training": 3, "avemo.evaluation": 4, "avemo.config": 5, "avemo.tracking": 5, "avemo.stage": 5,
+          "avemo.report": 5, "avemo.cli": 5}
 
 
 def layer(module: str) -> int:
@@ -83,6 +84,7 @@ REGISTRIES = [  # (module, registry, params key)
     ("avemo.data.pairs", "DIRECTIONS", "gan.direction"),
     ("avemo.data.pairs", "INPUTS", "gan.input"),
     ("avemo.data.pairs", "POOLS", "gan.pretrain_pool"),
+    ("avemo.data.pairs", "SOURCES", "generate.sources"),
     ("avemo.models.classifier", "DEPTHS", "classifier.depth"),
     ("avemo.models.generator", "GENERATORS", "gan.generator"),
     ("avemo.models.generator", "UPSAMPLERS", "gan.upsample"),

@@ -70,7 +70,7 @@ def test_every_section_has_exactly_one_dataclass_matching_params_yaml():
 
 def test_split_units_must_add_up():
     with pytest.raises(ParamsError, match="must equal split.units"):
-        parse_section(SplitParams, raw("split", units=8))
+        parse_section(SplitParams, raw("split", units=9))
 
 
 def test_repo_params_file_is_valid():
@@ -130,10 +130,15 @@ BAD = {  # what a user writes -> what the one line must say
     "negative seed": (lambda p: p["train"].update(seed=-1), "train.seed = -1 is not allowed"),
     "batch of one": (lambda p: p["gan"].update(batch_size=1), "gan.batch_size = 1 is not allowed"),
     "window too long": (lambda p: p["face"].update(window=40, sequence_frames=30), "face.window = 40 is longer"),
-    "fold beyond": (lambda p: p["split"].update(fold=6), "split.fold = 6 is not allowed; there are 6 folds"),
-    "units not divisible": (lambda p: p["split"].update(units=7, s4_units=2),
-                            "split.units = 7 is not a multiple of split.s4_units = 2"),
+    "fold beyond": (lambda p: p["split"].update(fold=8), "split.fold = 8 is not allowed; there are 8 folds"),
+    "units not divisible": (lambda p: p["split"].update(units=9, s4_units=2),
+                            "split.units = 9 is not a multiple of split.s4_units = 2"),
     "empty class list": (lambda p: p["data"].update(classes=[]), "data.classes is empty"),
+    "pool without pool units": (lambda p: (p["generate"].update(sources="pool"), p["gan"].update(condition="classifier"),
+                                           p["split"].update(units=6, pool_units=0)),
+                                "needs a face-only pool: set split.pool_units > 0"),
+    "pool with labels": (lambda p: p["generate"].update(sources="s3_pool"),
+                         "needs gan.condition classifier or conformal"),
 }
 
 

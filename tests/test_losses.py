@@ -100,3 +100,14 @@ def test_registry_d_losses_share_one_signature():
         bce_discriminator(critic(real, c), critic(fake, c)).item(), rel=1e-6)
     expected = wasserstein_critic(critic(real, c), critic(fake, c)).item() + 10.0 * 4.0
     assert d_wasserstein(critic, real, fake, c, Knobs).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_mode_seeking_loss_by_hand():
+    """1 / (mean over samples of mean|G_a - G_b| / mean|z_a - z_b| + eps), with per-sample ratios."""
+    from avemo.training.losses import mode_seeking_loss
+
+    fake_a = torch.tensor([[0.0, 2.0], [1.0, 1.0]])
+    fake_b = torch.tensor([[1.0, 0.0], [1.0, 2.0]])  # |diff| means: 1.5, 0.5
+    z_a, z_b = torch.tensor([[0.0], [0.0]]), torch.tensor([[3.0], [1.0]])  # |dz|: 3, 1
+    ratio = (1.5 / 3 + 0.5 / 1) / 2
+    assert mode_seeking_loss(fake_a, fake_b, z_a, z_b).item() == pytest.approx(1 / (ratio + 1e-5), rel=1e-6)

@@ -15,10 +15,10 @@ TINY = {
     "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1},
     "classifier": {"epochs": 2, "width": 8, "audio_width": 8},
     "preprocess": {"workers": 1},
-    "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1},
+    "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0},
     "temporal": {"epochs": 1, "frame_features": 16},
     "gan": {"epochs": 2, "eval_every": 1, "width": 8, "bottleneck": 32},
-    "eval": {"folds": 2, "kid_subset": 10, "kid_subsets": 5},
+    "eval": {"seeds": 2, "kid_subset": 10, "kid_subsets": 5},
     "mrpn": {"epochs": 1, "folds": 2, "frames": 3, "segments": 3},
 }
 
@@ -40,7 +40,9 @@ def changed_stages(repo, env, key, value) -> set[str]:
 
 
 def _run(cmd, cwd, env):
-    return subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{done.stderr[-3000:]}"
+    return done
 
 
 def test_tiny_dvc_repro_end_to_end(tmp_path):
@@ -72,8 +74,10 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     generation = json.loads((repo / "metrics/generation.json").read_text())
     assert {"fid", "kid", "is", "ssim"} <= set(generation) and 1.0 <= generation["is"] <= 6.0
     augmented = json.loads((repo / "metrics/augmented.json").read_text())
-    assert augmented["folds"] == 2
+    assert augmented["seeds"] == 2
     assert augmented["delta"] == pytest.approx(augmented["augmented_accuracy"] - augmented["baseline_accuracy"], abs=2e-4)
+    assert augmented["delta_ci95_low"] <= augmented["delta"] <= augmented["delta_ci95_high"]
+    assert {"oracle_accuracy", "shuffled_accuracy", "oracle_delta_p_value"} <= set(augmented)
     mrpn = json.loads((repo / "metrics/mrpn.json").read_text())
     assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
     curves = (repo / "plots/train_gan/curves.csv").read_text().splitlines()
@@ -86,6 +90,15 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert "up to date" in status
     shown = _run(dvc + ["plots", "show", "--json"], repo, env).stdout
     assert "mrpn_folds" in shown and "gan_losses" in shown
+    # two actor folds through the queue, then the report from what DVC stored
+    avemo = [str(Path(sys.executable).parent / "avemo"), "report"]
+    _run(avemo + ["run", "--folds", "2"], repo, env)
+    _run(avemo + ["collect", "--out", "reports"], repo, env)
+    tables = json.loads((repo / "reports/tables.json").read_text())
+    (variant,) = tables["variants"]
+    assert variant["folds"] == [0, 1] and variant["pooled"]["augmented"]["actors"] == 4
+    assert "delta vs baseline" in (repo / "reports/tables.md").read_text()
+    fan_out_across_two_machines(repo, tmp_path, env)
     # a GAN switch re-runs the GAN and what follows only; nothing upstream lists gan params
     # (check_params reads every key, but its output is the same for any valid params)
     assert changed_stages(repo, env, "gan.condition", "conformal") == {"check_params", "train_gan"}
@@ -103,3 +116,35 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     only = json.loads((repo / "metrics/mrpn.json").read_text())
     assert "n2" in only and "n1" not in only
     assert [p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()] == ["n2.png"]
+
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+
+
+def fan_out_across_two_machines(repo, tmp_path, env):
+    """The DVC way to split a grid over machines: "machine" A (the repo) and B (a clone) share a bare
+    Git remote and a local-directory DVC remote; each runs part of the grid and `dvc exp push`es it;
+    a third clone `dvc exp pull`s everything and builds the report."""
+    dvc = [sys.executable, "-m", "dvc"]
+    origin, store = tmp_path / "origin.git", tmp_path / "dvc-store"
+    _run(["git", "init", "-q", "--bare", str(origin)], tmp_path, env)
+    _run(dvc + ["remote", "add", "-d", "shared", str(store)], repo, env)
+    _run(GIT + ["add", "-A"], repo, env)
+    _run(GIT + ["commit", "-qm", "pipeline run"], repo, env)
+    _run(["git", "remote", "add", "origin", str(origin)], repo, env)
+    _run(["git", "push", "-q", "origin", "HEAD:main"], repo, env)
+    _run(dvc + ["push", "-q"], repo, env)
+    machine_b = tmp_path / "machine_b"
+    _run(["git", "clone", "-q", "-b", "main", str(origin), str(machine_b)], tmp_path, env)
+    _run(dvc + ["pull", "-q"], machine_b, env)
+    for machine, subsets in ((repo, 3), (machine_b, 4)):  # each runs its part of the grid
+        _run(dvc + ["exp", "run", "-q", "-S", f"eval.kid_subsets={subsets}"], machine, env)
+        _run(dvc + ["exp", "push", "-q", "--all-commits", "origin"], machine, env)
+        _run(["git", "checkout", "-q", "--", "."], machine, env)  # back to the committed pipeline
+    machine_c = tmp_path / "machine_c"
+    _run(["git", "clone", "-q", "-b", "main", str(origin), str(machine_c)], tmp_path, env)
+    _run(dvc + ["exp", "pull", "-q", "--all-commits", "origin"], machine_c, env)
+    _run([str(Path(sys.executable).parent / "avemo"), "report", "collect", "--out", "reports"], machine_c, env)
+    labels = {v["label"] for v in json.loads((machine_c / "reports/tables.json").read_text())["variants"]}
+    assert {"eval.kid_subsets=3", "eval.kid_subsets=4"} <= labels, labels
+

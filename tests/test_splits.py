@@ -2,7 +2,7 @@ import pandas as pd
 
 from avemo.data.splits import SETS, SplitSpec, assign_sets
 
-SPEC = SplitSpec(seed=0, units=10, s1_units=3, s2_units=2, s3_units=3, s4_units=2, fold=0)
+SPEC = SplitSpec(seed=0, units=10, s1_units=3, s2_units=2, s3_units=3, s4_units=2, pool_units=0, fold=0)
 
 
 def _table(n_actors=40):
@@ -25,7 +25,8 @@ def test_sets_are_actor_disjoint_and_sized_by_units():
 
 def test_sets_are_sex_and_class_balanced():
     sets = assign_sets(_table(), SPEC)
-    for name in SETS:
+    assert set(sets["set"]) == set(SETS) - {"POOL"}  # no pool units, no pool
+    for name in sorted(set(sets["set"])):
         part = sets[sets["set"] == name].drop_duplicates("actor")
         counts = part["sex"].value_counts()
         assert abs(counts.get("Male", 0) - counts.get("Female", 0)) <= 1

@@ -25,7 +25,7 @@ def parse_args(doc: str, inputs: dict[str, str], outputs: dict[str, str], argv: 
     for direction, paths in (("in", inputs), ("out", outputs)):
         for name, help_text in paths.items():
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True, metavar="PATH",
-                                help=f"{direction}: {help_text}")
+                                help=f"{direction}: {help_text}".replace("%", "%%"))  # argparse formats help
     return parser.parse_args(argv)
 
 
@@ -64,3 +64,21 @@ def start(seed: int, device: str, environment_path: str | Path) -> tuple[str, di
     seed_everything(seed)
     resolved = resolve_device(device)
     return resolved, write_environment(environment_path, resolved)
+
+
+def start_parallel(seed: int, device: str, processes: int, environment_path: str | Path):
+    """``start`` for a stage that can train data-parallel (``train.processes``). Called by the user's
+    command with processes > 1, it runs the same command under torchrun and returns None once those
+    processes are done; inside torchrun it joins the process group. Otherwise (device, environment,
+    world); only rank 0 records the environment (and writes outputs)."""
+    from .training.distributed import init, launched_by_torchrun, relaunch
+
+    if processes > 1 and not launched_by_torchrun():
+        code = relaunch(processes)
+        if code:
+            raise SystemExit(code)
+        return None
+    seed_everything(seed)
+    world, resolved = init(resolve_device(device))
+    env = write_environment(environment_path, resolved) if world.main else environment(resolved)
+    return resolved, {**env, "processes": world.size}, world

@@ -75,12 +75,22 @@ def mark_dead_runs_killed(client, experiment_id: str) -> list[str]:
     return dead
 
 
+class _NoRun:
+    """Stands in for mlflow on the ranks > 0 of a data-parallel stage: logs nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
 @contextmanager
 def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = ".",
-               environment: dict | None = None) -> Iterator[object]:
+               environment: dict | None = None, enabled: bool = True) -> Iterator[object]:
     """Start an MLflow run in the project's store with params, git/DVC tags and the environment
     (``env.<name>`` tags) logged; yields ``mlflow``. An exception (SIGTERM included, see
-    ``avemo.stage.run``) ends the run as FAILED."""
+    ``avemo.stage.run``) ends the run as FAILED. ``enabled`` False yields a logger that does nothing."""
+    if not enabled:
+        yield _NoRun()
+        return
     import mlflow
     from mlflow.tracking import MlflowClient
 

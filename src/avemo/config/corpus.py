@@ -19,5 +19,7 @@ class CorpusParams:
     expression_gain: float = bounded(0.0, 5.0)  # pixels of landmark motion per unit of template
     face_confusion: float = bounded(0.0, 5.0)  # weight of random other-emotion templates
     voice_confusion: float = bounded(0.0, 5.0)  # spread of per-clip prosody around the emotion's
+    speaker_spread: float = bounded(0.0, 5.0)  # voice-dependent prosody styles (the law of expression)
+    channel_spread: float = bounded(0.0, 3.0)  # per-actor microphone tilt, resonance and room noise
     image_noise: float = bounded(0.0, 50.0)  # std of per-frame pixel noise (0-255 scale)
     workers: int = bounded(1, 64)

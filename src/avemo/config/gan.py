@@ -33,7 +33,8 @@ class GanParams:
     label_flip: float = bounded(0.0, 0.5)  # noisy labels: share of D targets flipped
     input_noise: float = bounded(0.0, 1.0)  # std of noise added to D inputs
     eval_every: int = bounded(0, 1000)  # FID/IS every k epochs (0 = only at the end)
-    n_generate: int = bounded(1, 100)  # generated samples per S3 pair (different noise z)
+    n_generate: int = bounded(1, 100)  # generated samples per source face (different noise z)
+    diversity_weight: float = bounded(0.0, 1000.0)  # mode-seeking term (Mao et al. 2019); 0 = off
 
     def validate(self) -> None:
         if self.input == "temporal" and self.direction != "face2audio":

@@ -14,12 +14,14 @@ class SplitParams:
     s2_units: int = bounded(1, 100)
     s3_units: int = bounded(1, 100)
     s4_units: int = bounded(1, 100)
+    pool_units: int = bounded(0, 100)  # face-only pool: faces used for generation, audio and labels never
     fold: int = bounded(0, 99)
 
     def validate(self) -> None:
-        total = self.s1_units + self.s2_units + self.s3_units + self.s4_units
+        total = self.s1_units + self.s2_units + self.s3_units + self.s4_units + self.pool_units
         if total != self.units:
-            raise ParamsError(f"split.s1_units+s2_units+s3_units+s4_units = {total} must equal split.units = {self.units}")
+            raise ParamsError(f"split.s1_units+s2_units+s3_units+s4_units+pool_units = {total} must equal "
+                              f"split.units = {self.units}")
         if self.units % self.s4_units:
             raise ParamsError(f"split.units = {self.units} is not a multiple of split.s4_units = {self.s4_units}: "
                               "folds would overlap")

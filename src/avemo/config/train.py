@@ -10,3 +10,4 @@ class TrainParams:
     device: str = choice("auto", "cpu", "cuda")
     bf16: bool
     data_fraction: float = bounded(0.01, 1.0)
+    processes: int = bounded(1, 64)  # > 1: data-parallel training under torchrun (one process per GPU or CPU worker)

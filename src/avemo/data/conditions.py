@@ -14,7 +14,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ConditionInputs:
-    labels: np.ndarray  # (N,) true classes: only supervised conditions may read them
+    labels: np.ndarray | None  # (N,) true classes: only supervised conditions read them (None: unknown)
     softmax: np.ndarray | None  # (N, C) face classifier f_S
     pvalues: np.ndarray | None  # (N, C) ICP p-values
     n_classes: int
@@ -33,6 +33,8 @@ class Condition:
 
 def label_condition(c: ConditionInputs) -> Condition:
     """Supervised dacssGAN: the one-hot true label."""
+    if c.labels is None:
+        raise ValueError("the label condition needs true labels; these clips have none (use classifier or conformal)")
     return Condition(np.eye(c.n_classes, dtype=np.float32)[c.labels], c.labels.astype(np.int64), True)
 
 

@@ -41,6 +41,9 @@ class Direction:
 
 DIRECTIONS = {"face2audio": Direction("faces", "spectrograms"), "audio2face": Direction("spectrograms", "faces")}
 
+# generate.sources -> sets whose faces the trained generator turns into labelled audio
+SOURCES = {"s3": ("S3",), "pool": ("POOL",), "s3_pool": ("S3", "POOL")}
+
 # pretrain_pool -> sets whose clips pre-train the GAN ("" = clips in no set)
 POOLS = {"unused_s3": ("", "S3"), "s1_s3": ("S1", "S3"), "all_but_s4": ("", "S1", "S2", "S3")}
 
@@ -138,15 +141,29 @@ def _embeddings(path: str | Path | None, spec: PairSpec):
     return np.load(path) if spec.input == "temporal" else None
 
 
-def s3_pairs(processed, splits_csv, conformal_npz, classes: tuple, spec: PairSpec, embeddings=None) -> PairSet:
-    """The GAN's conditioned training (and generation) set: S3 with the calibrate stage's conditions."""
+def calibrated_pairs(processed, splits_csv, conformal_npz, set_name: str, classes: tuple, spec: PairSpec,
+                     embeddings=None, keep: np.ndarray | None = None) -> PairSet:
+    """Conditioned pairs of ``set_name`` from the calibrate stage's outputs: ``S3`` (the GAN's
+    training set; its true labels feed the label condition) or ``POOL`` (faces only: the condition
+    comes from the face classifier, and the pool's labels are never given to it). ``keep`` (bool per
+    clip of the set) selects clips, e.g. the pool faces conformal prediction trusts."""
     clips = pd.read_csv(Path(processed) / "clips.csv")
-    rows, labels, ids = set_rows(clips, pd.read_csv(splits_csv), ("S3",), classes)
-    cal = np.load(conformal_npz)
-    if list(cal["s3_clips"]) != list(ids):
-        raise ValueError(f"{conformal_npz} does not match the S3 clips of {splits_csv}; re-run calibrate")
-    condition = CONDITIONS[spec.condition](ConditionInputs(labels, cal["s3_softmax"], cal["s3_pvalues"], len(classes)))
+    rows, labels, ids = set_rows(clips, pd.read_csv(splits_csv), (set_name,), classes)
+    cal, prefix = np.load(conformal_npz), {"S3": "s3", "POOL": "pool"}[set_name]
+    if f"{prefix}_clips" not in cal or list(cal[f"{prefix}_clips"]) != list(ids):
+        raise ValueError(f"{conformal_npz} does not match the {set_name} clips of {splits_csv}; re-run calibrate")
+    known = labels if set_name == "S3" else None
+    condition = CONDITIONS[spec.condition](ConditionInputs(known, cal[f"{prefix}_softmax"], cal[f"{prefix}_pvalues"],
+                                                           len(classes)))
+    if keep is not None:
+        rows, labels = rows[keep], labels[keep]
+        condition = Condition(condition.matrix[keep], condition.klass[keep], condition.trains_q)
     return build_pairs(load_arrays(processed), rows, labels, condition, spec, _embeddings(embeddings, spec))
+
+
+def s3_pairs(processed, splits_csv, conformal_npz, classes: tuple, spec: PairSpec, embeddings=None) -> PairSet:
+    """The GAN's conditioned training set: S3 with the calibrate stage's conditions."""
+    return calibrated_pairs(processed, splits_csv, conformal_npz, "S3", classes, spec, embeddings)
 
 
 def pool_pairs(processed, splits_csv, pool: str, classes: tuple, spec: PairSpec, embeddings=None) -> PairSet:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
-SETS = ("S1", "S2", "S3", "S4")
+SETS = ("S1", "S2", "S3", "S4", "POOL")  # POOL: faces only (no audio, no labels on the audio side)
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SplitSpec:
     s2_units: int
     s3_units: int
     s4_units: int
+    pool_units: int
     fold: int
 
 
@@ -42,11 +43,11 @@ def actor_units(table: pd.DataFrame, units: int, seed: int) -> pd.Series:
 def assign_sets(table: pd.DataFrame, spec: SplitSpec) -> pd.DataFrame:
     """Clip -> set table: columns clip, actor, sex, emotion, unit, set."""
     unit = actor_units(table, spec.units, spec.seed)
-    counts = [spec.s1_units, spec.s2_units, spec.s3_units, spec.s4_units]
     # S4 starts at the fold's offset and the other sets follow it around the ring of units.
     order = [(spec.fold * spec.s4_units + k) % spec.units for k in range(spec.units)]
     owner, pos = {}, 0
-    for name, count in zip(("S4", "S1", "S2", "S3"), (counts[3], counts[0], counts[1], counts[2])):
+    for name, count in (("S4", spec.s4_units), ("S1", spec.s1_units), ("S2", spec.s2_units), ("S3", spec.s3_units),
+                        ("POOL", spec.pool_units)):
         for u in order[pos : pos + count]:
             owner[u] = name
         pos += count

@@ -20,7 +20,8 @@ from ..atomic import atomic_dir
 from .faces import FaceModels
 from .media import write_video, write_wav
 from .synthetic_face import EMOTIONS, actor_face, portraits, render_frames
-from .synthetic_voice import actor_voice, clip_prosody, sentence_plan, synthesize
+from .synthetic_voice import (actor_channel, actor_speaker, actor_voice, apply_channel, clip_prosody, sentence_plan,
+                              synthesize)
 
 LEVEL_EXPRESSIVITY = {"LO": 0.5, "MD": 0.75, "HI": 1.0}
 LEVELED_SENTENCE = "IEO"  # as in CREMA-D, only this sentence is recorded at three levels
@@ -42,6 +43,8 @@ class CorpusSpec:
     voice_confusion: float
     image_noise: float
     levels: tuple = ("LO", "MD", "HI")  # levels of the sentence IEO (CREMA-D records all three)
+    speaker_spread: float = 0.0  # actors' own prosodic baselines and emotion styles
+    channel_spread: float = 0.0  # actors' own microphones and rooms
 
 
 @dataclass(frozen=True)
@@ -128,16 +131,31 @@ class _Renderer:
         return self.faces[actor.actor_id]
 
 
+def clip_voice(spec: CorpusSpec, clip: ClipPlan, rng: np.random.Generator, expressivity: float):
+    """The clip's recorded audio (N,) float32 and syllable envelope (N,): the actor's voice, speaker
+    habits and channel (each from the actor's own seed) with the clip's prosody."""
+    voice = actor_voice(clip.actor.sex, np.random.default_rng([clip.actor.seed, 3]))
+    speaker = actor_speaker(np.random.default_rng([clip.actor.seed, 5]), spec.speaker_spread, voice)
+    prosody = clip_prosody(clip.emotion, expressivity, spec.voice_confusion, rng, speaker)
+    audio, envelope = synthesize(voice, sentence_plan(clip.sentence), prosody, spec.clip_seconds, spec.sample_rate, rng)
+    if spec.channel_spread > 0:
+        channel = actor_channel(np.random.default_rng([clip.actor.seed, 9]), spec.channel_spread)
+        audio = apply_channel(audio, channel, spec.sample_rate, np.random.default_rng([clip.seed, 11]))
+    return audio, envelope
+
+
+def clip_expressivity(clip: ClipPlan, rng: np.random.Generator) -> float:
+    """One latent expressivity per clip; it drives both the voice and the face."""
+    base = LEVEL_EXPRESSIVITY.get(clip.level, rng.uniform(0.55, 0.95))
+    return float(np.clip(base * rng.lognormal(0, 0.2), 0.15, 1.5))
+
+
 def render_clip(renderer: _Renderer, clip: ClipPlan) -> tuple[np.ndarray, np.ndarray]:
     """One clip -> (frames (T, S, S, 3) uint8, audio (N,) float32)."""
     spec = renderer.spec
     rng = np.random.default_rng(clip.seed)
-    # One latent expressivity per clip drives both the voice and the face.
-    base = LEVEL_EXPRESSIVITY.get(clip.level, rng.uniform(0.55, 0.95))
-    expressivity = float(np.clip(base * rng.lognormal(0, 0.2), 0.15, 1.5))
-    voice = actor_voice(clip.actor.sex, np.random.default_rng([clip.actor.seed, 3]))
-    prosody = clip_prosody(clip.emotion, expressivity, spec.voice_confusion, rng)
-    audio, envelope = synthesize(voice, sentence_plan(clip.sentence), prosody, spec.clip_seconds, spec.sample_rate, rng)
+    expressivity = clip_expressivity(clip, rng)
+    audio, envelope = clip_voice(spec, clip, rng, expressivity)
 
     n_frames = int(round(spec.clip_seconds * spec.fps))
     idx = np.minimum((np.arange(n_frames) + 0.5) / spec.fps * spec.sample_rate, len(envelope) - 1).astype(int)

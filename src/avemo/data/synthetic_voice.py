@@ -5,6 +5,14 @@ spectral-tilt filter and three formant resonators per syllable vowel, under syll
 Emotion acts through prosody (f0 level and range, rate, energy, jitter, breathiness, tilt), scaled by
 the clip's expressivity, on top of the actor's own voice. The syllable envelope is returned so the
 face's mouth can follow it (lip sync).
+
+What makes voice emotion take data to learn (the speaker-variability problem of real speech emotion
+recognition): how an actor expresses each emotion depends on their voice (``Speaker``, scaled by
+``speaker_spread``): a fixed, smooth law maps the voice's audible traits (pitch, vocal-tract length,
+breathiness, tilt) to a personal prosody style per emotion, so one actor's anger can sound like
+another's neutral. The law is the same for every actor, so it can be learnt, but only from many
+voices: with the actors of one set a classifier sees a handful of points of it. Each actor also
+records through their own channel (``Channel``, scaled by ``channel_spread``).
 """
 from __future__ import annotations
 
@@ -63,11 +71,71 @@ def sentence_plan(code: str) -> list[str]:
     return [names[i] for i in rng.integers(0, len(names), size=5 + seed % 5)]
 
 
-def clip_prosody(emotion: str, expressivity: float, confusion: float, rng: np.random.Generator) -> dict:
-    """The clip's prosody offsets: the emotion's profile times expressivity plus random spread."""
+@dataclass(frozen=True)
+class Speaker:
+    """An actor's prosodic habits, as offsets in the units of PROSODY."""
+
+    baseline: np.ndarray  # (7,) added to every clip of the actor
+    style: dict  # emotion -> (7,) the actor's own deviation from the shared profile (times expressivity)
+
+
+# The law of expression: per emotion, a (7 prosody x 4 traits) matrix, fixed for every corpus.
+STYLE_LAW = {e: np.random.default_rng([7, k]).normal(size=(len(PROSODY_KEYS), 4)) for k, e in enumerate(PROSODY)}
+
+
+def voice_traits(voice: "Voice") -> np.ndarray:
+    """The audible traits of a voice, standardised: (4,) pitch, vocal-tract length, breath, tilt."""
+    return np.array([(voice.f0 - 160) / 45, (voice.formant_scale - 1.07) / 0.08, (voice.breath - 0.07) / 0.018,
+                     (voice.tilt - 0.65) / 0.058])
+
+
+def actor_speaker(rng: np.random.Generator, spread: float, voice: "Voice | None" = None) -> Speaker:
+    """The actor's prosody style per emotion from the law of expression applied to their voice's traits
+    (``spread`` x PROSODY_SPREAD at most), and a small personal baseline (a fifth of that)."""
+    baseline = 0.2 * spread * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
+    traits = voice_traits(voice) if voice is not None else np.zeros(4)
+    style = {e: spread * PROSODY_SPREAD * np.tanh(STYLE_LAW[e] @ traits / 2) for e in PROSODY}
+    return Speaker(baseline, style)
+
+
+def clip_prosody(emotion: str, expressivity: float, confusion: float, rng: np.random.Generator,
+                 speaker: Speaker | None = None) -> dict:
+    """The clip's prosody offsets: the emotion's profile (plus the speaker's style) times
+    expressivity, plus the speaker's baseline, plus a random spread of ``confusion`` per clip."""
     base = np.array(PROSODY[emotion]) * expressivity
+    if speaker is not None:
+        base = base + speaker.baseline + speaker.style[emotion] * expressivity
     values = base + confusion * PROSODY_SPREAD * rng.normal(size=len(PROSODY_KEYS))
     return dict(zip(PROSODY_KEYS, values))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A recording channel: a one-pole tilt, a peaking resonance, and background noise."""
+
+    tilt: float  # coefficient of a one-pole filter (> 0 darker, < 0 brighter)
+    resonance_hz: float
+    resonance_gain: float  # linear gain of the resonant band added to the signal
+    noise_dbfs: float  # room noise level, relative to full scale (so louder speech stands further above it)
+
+
+def actor_channel(rng: np.random.Generator, spread: float) -> Channel:
+    """An actor's microphone and room; ``spread`` 0 = a flat, quiet channel."""
+    return Channel(tilt=float(np.clip(spread * rng.normal(0, 0.3), -0.7, 0.7)),
+                   resonance_hz=float(rng.uniform(300, 3500)),
+                   resonance_gain=float(spread * rng.uniform(0.0, 1.0)),
+                   noise_dbfs=float(-60 + spread * rng.uniform(0, 25)))
+
+
+def apply_channel(audio: np.ndarray, channel: Channel, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """The utterance as the channel records it (float32 in [-1, 1]); noise drawn from ``rng``."""
+    out = lfilter([1.0 - abs(channel.tilt)], [1.0, -channel.tilt], audio.astype(np.float64))
+    if channel.resonance_gain > 0:
+        band = sosfilt(_resonator_sos(channel.resonance_hz, 0.3 * channel.resonance_hz, sr)[None], out)
+        out = out + channel.resonance_gain * band
+    out = out / (np.max(np.abs(out)) + 1e-9) * np.max(np.abs(audio))  # the speech keeps its level
+    out = out + rng.normal(0, 10 ** (channel.noise_dbfs / 20), size=len(out))
+    return np.clip(out, -1, 1).astype(np.float32)
 
 
 def _resonator_sos(freq: float, bandwidth: float, sr: int) -> np.ndarray:

@@ -1,22 +1,46 @@
-"""Augmented-classifier evaluation (docs/design.md, "Metrics"): the target-modality classifier trained on real S3
-plus generated samples against tc-wGAN's fair baseline (real S3 plus as many SpecAugment copies,
-or flipped faces), both tested on real S4, once per fold (seed and validation slice).
+"""Augmented-classifier evaluation (docs/design.md, "Metrics"): the target-modality classifier trained
+on real S3 plus extra samples, against tc-wGAN's fair baseline (real S3 plus as many augmented
+copies), all tested on real S4, once per seed (``eval.seeds``: seed and validation slice).
 
-Early stopping holds out whole real clips: a held-out clip's generated samples and copies leave
-the training set too, and validation uses only real samples, so no copy of a validation clip is
-ever trained on.
+Arms, each adding as many samples as there are generated ones:
+- ``baseline``: augmented copies of S3 (SpecAugment for spectrograms, flips for faces);
+- ``augmented``: the generated samples, labelled with their condition's class;
+- ``oracle``: real data with true labels in place of each generated sample: for a sample made from
+  an S3 face, a real clip of an actor outside S3, S4 and the pool; for one made from a pool face,
+  that face's own real audio (what a perfect generator would give: an upper bound);
+- ``shuffled``: the generated samples with their labels permuted (label noise: a lower bound);
+- ``pseudo`` (pool generation only): the pool faces' real audio labelled with the class the
+  generated sample was made for (the face classifier's pseudo-label: the best pseudo-labelling does).
+The pool's real audio and labels enter the oracle and pseudo arms only.
+
+Early stopping holds out the same whole S3 clips in every arm; a held-out clip's copies and generated
+samples leave the training set too, and validation uses only real S3 samples.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
-from ..data.arrays import stratified_holdout
+from ..data.arrays import load_set, stratified_holdout
 from ..data.augment import AUGMENTATIONS
 from ..models.classifier import ClassifierConfig, EmotionCNN
 from ..training.classifier import FitConfig, fit_classifier, predict_proba
+
+ARMS = ("baseline", "augmented", "oracle", "shuffled")
+POOL_ARMS = ("pseudo",)
+
+
+@dataclass
+class Extra:
+    """Samples added to real S3 in one arm: x (M, ...), y (M,), and for each the S3 clip it was made
+    from (an index into S3), or -1 for samples of clips outside S3."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    source: np.ndarray
 
 
 def fair_copies(x: torch.Tensor, kind: str, n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -28,35 +52,108 @@ def fair_copies(x: torch.Tensor, kind: str, n: int, seed: int) -> tuple[torch.Te
     return AUGMENTATIONS[kind](base), source
 
 
-def fit_and_predict(x, y, groups, real_mask, x_test, cfg: ClassifierConfig, fit: FitConfig, val_fraction: float,
-                    device: str = "cpu") -> np.ndarray:
-    """Train on (x, y) minus held-out groups; validate on the held-out groups' real samples; S4 argmax."""
-    group_ids = np.unique(groups)
-    group_labels = torch.from_numpy(np.array([y[np.flatnonzero((groups == g) & real_mask)[0]].item() for g in group_ids]))
-    _, val_g = stratified_holdout(group_labels, val_fraction, fit.seed)
-    val_groups = np.isin(groups, group_ids[val_g])
-    tr, va = np.flatnonzero(~val_groups), np.flatnonzero(val_groups & real_mask)
+def shuffled_labels(y: torch.Tensor, seed: int) -> torch.Tensor:
+    """The same labels in a random order (the class counts stay)."""
+    return y[torch.from_numpy(np.random.default_rng(seed).permutation(len(y)))]
+
+
+@dataclass
+class ArmSources:
+    """What the arms are made of. ``generated.source`` is each sample's S3 index (-1: a pool face);
+    ``pool_real`` holds, for the pool-made samples in order, their faces' real audio and true labels."""
+
+    real_x: torch.Tensor  # S3
+    real_y: torch.Tensor
+    generated: Extra
+    outside: Extra  # real clips of actors outside S3, S4 and the pool, true labels
+    pool_real: Extra | None = None
+
+    @property
+    def from_pool(self) -> np.ndarray:
+        return self.generated.source < 0
+
+
+def outside_samples(outside: Extra, kind: str, n: int, seed: int) -> Extra:
+    """``n`` real samples of clips outside S3 (true labels): a random subset, or augmented copies
+    cycling over all of them when there are fewer than ``n``."""
+    if n <= len(outside.y):
+        take = torch.from_numpy(np.random.default_rng(seed).permutation(len(outside.y))[:n])
+        return Extra(outside.x[take], outside.y[take], np.full(n, -1))
+    copies, source = fair_copies(outside.x, kind, n, seed)
+    return Extra(copies, outside.y[torch.from_numpy(source)], np.full(n, -1))
+
+
+def replaced(src: ArmSources, kind: str, seed: int, pool_labels: torch.Tensor) -> Extra:
+    """The generated samples replaced by real data: outside clips for the S3-made ones, the pool
+    faces' own audio (labelled ``pool_labels``) for the pool-made ones."""
+    pool = src.from_pool
+    x, y = src.generated.x.clone(), src.generated.y.clone()
+    if (~pool).any():
+        other = outside_samples(src.outside, kind, int((~pool).sum()), seed)
+        x[torch.from_numpy(~pool)], y[torch.from_numpy(~pool)] = other.x, other.y
+    if pool.any():
+        x[torch.from_numpy(pool)], y[torch.from_numpy(pool)] = src.pool_real.x, pool_labels
+    return Extra(x, y, np.full(len(y), -1))
+
+
+def arms_for_seed(src: ArmSources, kind: str, seed: int) -> dict[str, Extra]:
+    """The extra samples of every arm for one seed."""
+    copies, source = fair_copies(src.real_x, kind, len(src.generated.y), seed)
+    arms = {"baseline": Extra(copies, src.real_y[torch.from_numpy(source)], source),
+            "augmented": src.generated,
+            "oracle": replaced(src, kind, seed, src.pool_real.y if src.pool_real is not None else None),
+            "shuffled": replace(src.generated, y=shuffled_labels(src.generated.y, seed))}
+    if src.from_pool.any():
+        arms["pseudo"] = replaced(src, kind, seed, src.generated.y[torch.from_numpy(src.from_pool)])
+    return arms
+
+
+def fit_and_predict(real_x, real_y, extra: Extra, test_x, cfg: ClassifierConfig, fit: FitConfig,
+                    val_fraction: float, device: str = "cpu") -> np.ndarray:
+    """Train on real S3 + ``extra`` minus the held-out S3 clips (and what was made from them);
+    validate on the held-out real clips; return the S4 argmax."""
+    _, val = stratified_holdout(real_y, val_fraction, fit.seed)
+    held = np.zeros(len(real_x), bool)
+    held[val] = True
+    keep_extra = ~((extra.source >= 0) & held[np.clip(extra.source, 0, None)])
+    x = torch.cat([real_x[~held], extra.x[torch.from_numpy(keep_extra)]])
+    y = torch.cat([real_y[~held], extra.y[torch.from_numpy(keep_extra)]])
     torch.manual_seed(fit.seed)
-    model, _ = fit_classifier(EmotionCNN(cfg), (x[tr], y[tr]), (x[va], y[va]), fit, device)
-    return predict_proba(model, x_test, device).argmax(1)
+    model, _ = fit_classifier(EmotionCNN(cfg), (x, y), (real_x[held], real_y[held]), fit, device)
+    return predict_proba(model, test_x, device).argmax(1)
 
 
-def compare_augmentation(real_x, real_y, gen_x, gen_y, gen_groups, test_x, kind: str, cfg: ClassifierConfig,
-                         fit: FitConfig, folds: int, val_fraction: float, device: str = "cpu") -> list[dict]:
-    """Per fold: ``baseline`` and ``augmented`` S4 predictions. ``gen_groups`` = index of the real
-    sample each generated one was made from; ``kind`` = the processed array (faces | spectrograms)."""
-    n = len(real_x)
-    real_groups = np.arange(n)
-    results = []
-    for fold in range(folds):
-        f = replace(fit, seed=fit.seed + fold)
-        copies, source = fair_copies(real_x, kind, len(gen_x), f.seed)
-        base_x, base_y = torch.cat([real_x, copies]), torch.cat([real_y, real_y[torch.from_numpy(source)]])
-        base_groups, base_real = np.concatenate([real_groups, source]), np.arange(len(base_x)) < n
-        aug_x, aug_y = torch.cat([real_x, gen_x]), torch.cat([real_y, gen_y])
-        aug_groups = np.concatenate([real_groups, gen_groups])
-        results.append({
-            "baseline": fit_and_predict(base_x, base_y, base_groups, base_real, test_x, cfg, f, val_fraction, device),
-            "augmented": fit_and_predict(aug_x, aug_y, aug_groups, base_real, test_x, cfg, f, val_fraction, device),
-        })
-    return results
+def compare_arms(src: ArmSources, test_x, kind: str, cfg: ClassifierConfig, fit: FitConfig, seeds: int,
+                 val_fraction: float, device: str = "cpu") -> dict[str, np.ndarray]:
+    """S4 predictions per arm: ``{arm: (seeds, N_test)}``."""
+    names = ARMS + (POOL_ARMS if src.from_pool.any() else ())
+    out = {arm: [] for arm in names}
+    with tqdm(total=seeds * len(names), desc="evaluate_augmented", unit="model") as bar:
+        for k in range(seeds):
+            f = replace(fit, seed=fit.seed + k)
+            arms = arms_for_seed(src, kind, f.seed)
+            for arm in names:
+                out[arm].append(fit_and_predict(src.real_x, src.real_y, arms[arm], test_x, cfg, f, val_fraction, device))
+                bar.update()
+    return {arm: np.stack(preds) for arm, preds in out.items()}
+
+
+def arm_sources(processed, splits_csv, generated: dict, classes: tuple, kind: str) -> ArmSources:
+    """Read what the arms need: S3, the outside clips (S1 and S2), the generated samples (from the
+    ``generate`` stage's NPZ) and, for pool-made ones, their faces' real audio and true labels."""
+    x3, y3, part3 = load_set(processed, splits_csv, "S3", classes, kind)
+    outside = [load_set(processed, splits_csv, s, classes, kind)[:2] for s in ("S1", "S2")]
+    position = dict(zip(part3["index"].to_numpy(), range(len(part3))))
+    rows = np.asarray(generated["rows"])
+    sets = np.asarray(generated["sets"]) if "sets" in generated else np.full(len(rows), "S3")
+    source = np.array([position[r] if s == "S3" else -1 for r, s in zip(rows, sets)])
+    gen = Extra(torch.from_numpy(np.asarray(generated["generated"])), torch.from_numpy(np.asarray(generated["klass"])).long(),
+                source)
+    pool_real = None
+    if (source < 0).any():
+        x_pool, y_pool, part_pool = load_set(processed, splits_csv, "POOL", classes, kind)
+        where = dict(zip(part_pool["index"].to_numpy(), range(len(part_pool))))
+        take = torch.tensor([where[r] for r in rows[source < 0]], dtype=torch.long)
+        pool_real = Extra(x_pool[take], y_pool[take], np.full(len(take), -1))
+    return ArmSources(x3, y3, gen, Extra(torch.cat([o[0] for o in outside]), torch.cat([o[1] for o in outside]),
+                                         np.array([])), pool_real)

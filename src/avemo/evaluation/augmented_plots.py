@@ -1,4 +1,4 @@
-"""Fold table and error-bar figure of the augmented-classifier evaluation."""
+"""Seed table and bar figure of the augmented-classifier evaluation."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,17 +9,21 @@ import pandas as pd
 from ..atomic import atomic_path
 from .figures import plt, save_figure
 
+LABELS = {"baseline": "real + SpecAugment\n(fair baseline)", "augmented": "real + generated",
+          "oracle": "real + real\n(oracle)", "shuffled": "real + generated,\nshuffled labels"}
+COLOURS = {"baseline": "0.6", "augmented": "tab:blue", "oracle": "tab:green", "shuffled": "tab:red"}
 
-def save_fold_bars(acc: dict[str, np.ndarray], plot_dir: Path) -> None:
-    """``folds.csv`` (fold, baseline, augmented) and ``folds.png`` (mean +- std bars, folds as dots)."""
-    table = pd.DataFrame({"fold": np.arange(len(acc["baseline"])), **acc})
-    with atomic_path(plot_dir / "folds.csv") as tmp:
+
+def save_seed_bars(acc: dict[str, np.ndarray], plot_dir: Path) -> None:
+    """``seeds.csv`` (seed, one column per arm) and ``seeds.png`` (mean +- std bars, seeds as dots)."""
+    table = pd.DataFrame({"seed": np.arange(len(next(iter(acc.values())))), **acc})
+    with atomic_path(plot_dir / "seeds.csv") as tmp:
         table.to_csv(tmp, index=False, float_format="%.4f")
-    fig, ax = plt.subplots(figsize=(3.6, 3))
-    for i, k in enumerate(("baseline", "augmented")):
-        ax.bar(i, acc[k].mean(), yerr=acc[k].std(), capsize=6, color=("0.6", "tab:blue")[i], alpha=0.8)
-        ax.scatter(np.full(len(acc[k]), i), acc[k], color="k", s=10, zorder=3)
-    ax.set_xticks([0, 1], ["real + SpecAugment", "real + generated"], fontsize=8)
+    fig, ax = plt.subplots(figsize=(1.5 * len(acc) + 1, 3))
+    for i, (arm, values) in enumerate(acc.items()):
+        ax.bar(i, values.mean(), yerr=values.std(), capsize=6, color=COLOURS.get(arm, "0.4"), alpha=0.8)
+        ax.scatter(np.full(len(values), i), values, color="k", s=10, zorder=3)
+    ax.set_xticks(range(len(acc)), [LABELS.get(a, a) for a in acc], fontsize=7)
     ax.set_ylabel("accuracy on real S4")
     fig.tight_layout()
-    save_figure(fig, plot_dir / "folds.png")
+    save_figure(fig, plot_dir / "seeds.png")

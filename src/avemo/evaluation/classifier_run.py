@@ -8,13 +8,15 @@ import torch
 
 from ..models.classifier import ClassifierConfig
 from ..training.classifier import FitConfig, predict_proba, train_emotion_cnn
+from ..training.distributed import SINGLE, World
 from .reports import classification_metrics
 
 
 def fit_and_test(train: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Tensor, torch.Tensor],
                  cfg: ClassifierConfig, fit: FitConfig, val_fraction: float, classes: tuple, device: str = "cpu",
-                 augment: Callable | None = None, on_epoch: Callable | None = None):
-    """(model, history, test predictions (N,), metrics: accuracy, balanced accuracy, recall per class)."""
-    model, history = train_emotion_cnn(*train, cfg, fit, val_fraction, device, augment, on_epoch)
+                 augment: Callable | None = None, on_epoch: Callable | None = None, world: World = SINGLE):
+    """(model, history, test predictions (N,), metrics: accuracy, balanced accuracy, recall per class);
+    with several ranks (``world``) the training is data-parallel."""
+    model, history = train_emotion_cnn(*train, cfg, fit, val_fraction, device, augment, on_epoch, world)
     pred = predict_proba(model, test[0], device).argmax(1)
     return model, history, pred, classification_metrics(np.asarray(test[1]), pred, classes)

@@ -60,6 +60,18 @@ def credibility_confidence(pv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s[:, -1], 1.0 - s[:, -2]
 
 
+def reliable(pv: np.ndarray, min_credibility: float = 0.0, min_confidence: float = 0.0,
+             singleton_eps: float = 0.0) -> np.ndarray:
+    """(N,) bool: the samples whose conformal prediction is trusted: credibility (largest p-value) at
+    least ``min_credibility``, confidence (1 - second largest) at least ``min_confidence``, and, when
+    ``singleton_eps`` > 0, a prediction set {p : p-value > eps} of exactly one class."""
+    credibility, confidence = credibility_confidence(pv)
+    keep = (credibility >= min_credibility) & (confidence >= min_confidence)
+    if singleton_eps > 0:
+        keep &= (pv > singleton_eps).sum(axis=1) == 1
+    return keep
+
+
 def validity(pv: np.ndarray, labels: np.ndarray, eps: float) -> tuple[float, float]:
     """(error rate, mean set size) of the prediction sets {p : p-value > eps}."""
     sets = pv > eps

@@ -88,6 +88,14 @@ def mean_ssim(fake: np.ndarray, real: np.ndarray) -> float:
     return float(np.mean(vals))
 
 
+def within_source_diversity(draws: np.ndarray) -> float:
+    """Mean pairwise L1 distance between the samples generated for the same source with different
+    noise: (D draws, N sources, ...) -> mean over sources and pairs of mean |a - b| (0 when D = 1)."""
+    d = np.asarray(draws, np.float64).reshape(len(draws), draws.shape[1], -1)
+    pairs = [np.abs(d[i] - d[j]).mean(1) for i in range(len(d)) for j in range(i + 1, len(d))]
+    return float(np.mean(pairs)) if pairs else 0.0
+
+
 def network_outputs(net, x, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Penultimate features (N, D) and softmax (N, C) of an EmotionCNN, in fp32 on CPU."""
     import torch

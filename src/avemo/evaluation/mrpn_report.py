@@ -8,6 +8,7 @@ import pandas as pd
 from ..atomic import atomic_path
 from ..models.mrpn import VARIANTS
 from .figures import plt, save_figure
+from .stats import paired_delta
 
 
 def fold_summary(folds: list[dict], variants: tuple) -> dict:
@@ -24,6 +25,24 @@ def fold_summary(folds: list[dict], variants: tuple) -> dict:
         for v in variants:
             if VARIANTS[v].inputs == "both":
                 out[f"{v}_inferior"] = int((table[v] < best_uni).sum())
+    return out
+
+
+def fusion_comparisons(correct: dict[str, np.ndarray], actors: np.ndarray, seed: int) -> dict:
+    """Paired differences on the same test clips (each tested once over the folds), with 95%
+    cluster-bootstrap intervals over actors: every fusion model against the better unimodal model
+    (``<v>_vs_best_unimodal_delta``) and N2 against N0 and N1 (``n2_vs_<v>_delta``)."""
+    out = {}
+    unimodal = [v for v in correct if VARIANTS[v].inputs != "both"]
+    fusion = [v for v in correct if VARIANTS[v].inputs == "both"]
+    if unimodal:
+        best = max(unimodal, key=lambda v: correct[v].mean())
+        for v in fusion:
+            out.update(paired_delta(correct[v], correct[best], actors, seed).flat(f"{v}_vs_best_unimodal_delta"))
+    if "n2" in correct:
+        for v in fusion:
+            if v != "n2":
+                out.update(paired_delta(correct["n2"], correct[v], actors, seed).flat(f"n2_vs_{v}_delta"))
     return out
 
 

@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ..data.arrays import stratified_holdout
 from ..models.classifier import ClassifierConfig, EmotionCNN
+from .distributed import SINGLE, World, synchronize_batch_norm
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,23 @@ class FitConfig:
     seed: int
 
 
-def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable | None = None) -> float:
+def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable | None = None,
+                    world: World = SINGLE) -> float:
+    """One pass; with several ranks each takes its share of every global batch, and its loss is
+    weighted so the averaged gradient is the global batch's."""
     model.train()
     total, count = 0.0, 0
     for x, y in loader:
+        if world.size > 1:
+            share = world.share(torch.arange(len(y)))
+            x, y, weight = x[share], y[share], world.weight(len(share), len(y))
         x, y = x.to(device), y.to(device)
         if augment is not None:
             x = augment(x)
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
+        if world.size > 1:
+            loss = loss * weight
         loss.backward()
         optimizer.step()
         total += loss.item() * len(y)
@@ -59,17 +68,21 @@ def fit_classifier(
     device: str = "cpu",
     augment: Callable | None = None,
     on_epoch: Callable[[int, dict], None] | None = None,
+    world: World = SINGLE,
 ) -> tuple[nn.Module, list[dict]]:
-    """Adam + cross-entropy; stop after ``patience`` epochs without a better validation loss."""
+    """Adam + cross-entropy; stop after ``patience`` epochs without a better validation loss.
+    With several ranks (``world``): DistributedDataParallel over shares of the same global batches
+    and batch norm over the global batch; every rank validates on the whole slice, so all stop together."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     loader = DataLoader(TensorDataset(*train), batch_size=cfg.batch_size, shuffle=True, generator=gen)
-    model.to(device)
+    model = synchronize_batch_norm(model, world, str(device)).to(device)
+    net = nn.parallel.DistributedDataParallel(model) if world.size > 1 else model
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_fn = nn.CrossEntropyLoss()
     best, best_loss, stale, history = None, float("inf"), 0, []
     for epoch in range(cfg.epochs):
-        train_loss = train_one_epoch(model, loss_fn, optimizer, loader, device, augment)
+        train_loss = train_one_epoch(net, loss_fn, optimizer, loader, device, augment, world)
         proba = predict_proba(model, val[0], device)
         val_loss = float(nn.functional.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), val[1]))
         row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
@@ -89,10 +102,10 @@ def fit_classifier(
 
 
 def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg: ClassifierConfig, fit: FitConfig, val_fraction: float,
-                      device: str = "cpu", augment: Callable | None = None, on_epoch=None):
+                      device: str = "cpu", augment: Callable | None = None, on_epoch=None, world: World = SINGLE):
     """Build an EmotionCNN from ``cfg`` and fit it on (x, y) with a stratified validation slice for
     early stopping. Returns (model, history)."""
     tr, va = stratified_holdout(y, val_fraction, fit.seed)
     torch.manual_seed(fit.seed)
     model = EmotionCNN(cfg)
-    return fit_classifier(model, (x[tr], y[tr]), (x[va], y[va]), fit, device, augment, on_epoch)
+    return fit_classifier(model, (x[tr], y[tr]), (x[va], y[va]), fit, device, augment, on_epoch, world)

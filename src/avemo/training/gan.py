@@ -22,7 +22,8 @@ from torch import nn
 
 from ..atomic import atomic_path
 from ..models.gan import GanModels
-from .losses import LOSSES, l1_loss, q_loss
+from .distributed import SINGLE, World, average_gradients, synchronize_batch_norm
+from .losses import LOSSES, l1_loss, mode_seeking_loss, q_loss
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class GanTrainConfig:
     seed: int = 0
     bf16: bool = False  # autocast to bfloat16 on CUDA; metrics are computed in fp32 regardless
     channels_last: bool = False
+    diversity_weight: float = 0.0  # mode-seeking term (0 = off: one noise draw per G step)
 
 
 @dataclass
@@ -86,41 +88,62 @@ def _autocast(cfg: GanTrainConfig, device):
     return nullcontext()
 
 
-def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
-    """One D update on a batch with the loss named by ``cfg.loss``; returns the detached loss."""
+def global_randn(world: World, n_global: int, shape: tuple, device) -> torch.Tensor:
+    """Normal draws for the whole global batch, and this rank's share of them: every rank draws the
+    same numbers, so the noise does not depend on how many processes train."""
+    z = torch.randn(n_global, *shape, device=device)
+    return world.share(z) if world.size > 1 else z
+
+
+def update(loss: torch.Tensor, optimizer, params, world: World, weight: float) -> None:
+    """Backward, gradients averaged over the ranks (weighted to the global batch's mean), step."""
+    optimizer.zero_grad(set_to_none=True)
+    (loss * weight if world.size > 1 else loss).backward()
+    average_gradients(params, world)
+    optimizer.step()
+
+
+def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig, world: World = SINGLE,
+           n_global: int | None = None) -> dict[str, torch.Tensor]:
+    """One D update on a batch with the loss named by ``cfg.loss``; returns the detached loss.
+    ``batch`` is this rank's share of a global batch of ``n_global`` pairs."""
     G, D = models.generator, models.discriminator
-    z = torch.randn(len(batch), cfg.noise_dim, device=batch.target.device)
+    n_global = n_global or len(batch)
+    z = global_randn(world, n_global, (cfg.noise_dim,), batch.target.device)
     with torch.no_grad(), _autocast(cfg, batch.target.device):
         fake = G(batch.source, z, batch.condition)
     real = batch.target
     if cfg.input_noise > 0:  # instance noise on D's inputs (a stabiliser the papers used)
-        real = real + cfg.input_noise * torch.randn_like(real)
-        fake = fake + cfg.input_noise * torch.randn_like(fake)
+        real = real + cfg.input_noise * global_randn(world, n_global, real.shape[1:], real.device)
+        fake = fake + cfg.input_noise * global_randn(world, n_global, fake.shape[1:], fake.device)
+    loss_fn, uniforms = LOSSES[cfg.loss], None
+    if world.size > 1:  # the loss's random draws for the global batch, this rank's share of them
+        uniforms = torch.rand(loss_fn.uniforms, n_global, device=real.device).tensor_split(world.size, 1)[world.rank]
     with _autocast(cfg, real.device):
-        d_loss = LOSSES[cfg.loss].d(D, real, fake.to(real.dtype), batch.condition, cfg)
-    opt_d.zero_grad(set_to_none=True)
-    d_loss.backward()
-    opt_d.step()
+        d_loss = loss_fn.d(D, real, fake.to(real.dtype), batch.condition, cfg, uniforms)
+    update(d_loss, opt_d, D.parameters(), world, world.weight(len(batch), n_global))
     return {"d_loss": d_loss.detach()}
 
 
-def q_step(q: nn.Module, opt_q, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
+def q_step(q: nn.Module, opt_q, batch: GanData, cfg: GanTrainConfig, world: World = SINGLE,
+           n_global: int | None = None) -> dict[str, torch.Tensor]:
     """One update of Q on the real samples' classes (once per batch, not per critic step)."""
     with _autocast(cfg, batch.target.device):
         loss = q_loss(q(batch.target).float(), batch.klass)
-    opt_q.zero_grad(set_to_none=True)
-    loss.backward()
-    opt_q.step()
+    update(loss, opt_q, q.parameters(), world, world.weight(len(batch), n_global or len(batch)))
     return {"q_loss": loss.detach()}
 
 
-def g_step(models: GanModels, opt_g, batch: GanData, cfg: GanTrainConfig) -> dict[str, torch.Tensor]:
-    """One G update with D and Q frozen: adversarial + l1_weight * L1 + q_weight * CE(Q(G), class)."""
+def g_step(models: GanModels, opt_g, batch: GanData, cfg: GanTrainConfig, world: World = SINGLE,
+           n_global: int | None = None) -> dict[str, torch.Tensor]:
+    """One G update with D and Q frozen: adversarial + l1_weight * L1 + q_weight * CE(Q(G), class)
+    (+ diversity_weight * mode seeking between this draw and a second one)."""
     G, D, Q = models.generator, models.discriminator, models.q
     frozen = [D] + ([Q] if Q is not None else [])
     for net in frozen:
         net.requires_grad_(False)
-    z = torch.randn(len(batch), cfg.noise_dim, device=batch.target.device)
+    n_global = n_global or len(batch)
+    z = global_randn(world, n_global, (cfg.noise_dim,), batch.target.device)
     with _autocast(cfg, batch.target.device):
         fake = G(batch.source, z, batch.condition)
         adv = LOSSES[cfg.loss].g(D(fake, batch.condition).float())
@@ -129,16 +152,20 @@ def g_step(models: GanModels, opt_g, batch: GanData, cfg: GanTrainConfig) -> dic
             loss = loss + cfg.l1_weight * l1_loss(fake.float(), batch.target.float())
         if Q is not None and cfg.q_weight > 0:
             loss = loss + cfg.q_weight * q_loss(Q(fake).float(), batch.klass)
-    opt_g.zero_grad(set_to_none=True)
-    loss.backward()
-    opt_g.step()
+        if cfg.diversity_weight > 0:
+            z_b = global_randn(world, n_global, (cfg.noise_dim,), z.device)
+            other = G(batch.source, z_b, batch.condition)
+            loss = loss + cfg.diversity_weight * mode_seeking_loss(fake.float(), other.float(), z, z_b)
+    update(loss, opt_g, G.parameters(), world, world.weight(len(batch), n_global))
     for net in frozen:
         net.requires_grad_(True)
     return {"g_loss": loss.detach(), "g_adv": adv.detach()}
 
 
-def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrainConfig, epoch: int) -> dict:
-    """One shuffled pass; batches are index slices of on-device tensors (no host round trips)."""
+def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrainConfig, epoch: int,
+                    world: World = SINGLE) -> dict:
+    """One shuffled pass; batches are index slices of on-device tensors (no host round trips). With
+    several ranks, each takes its share of every global batch (the same order on every rank)."""
     torch.manual_seed(cfg.seed * 100_003 + epoch)  # resumable: each epoch's randomness is its own
     for net in (models.generator, models.discriminator, models.q):
         if net is not None:
@@ -148,15 +175,16 @@ def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrai
     steps = 0
     for start in range(0, len(data), cfg.batch_size):
         idx = order[start : start + cfg.batch_size]
-        if len(idx) < 2:  # batch norm needs two samples
+        if len(idx) < 2 * world.size:  # batch norm needs two samples (per rank, without global statistics)
             continue
-        batch = GanData(data.source[idx], data.target[idx], data.condition[idx], data.klass[idx])
+        local = world.share(idx)
+        batch = GanData(data.source[local], data.target[local], data.condition[local], data.klass[local])
         if cfg.channels_last:
             batch = _channels_last(batch)
         for _ in range(cfg.n_critic):
-            d_out = d_step(models, optims["d"], batch, cfg)
-        q_out = q_step(models.q, optims["q"], batch, cfg) if models.q is not None else {}
-        g_out = g_step(models, optims["g"], batch, cfg)
+            d_out = d_step(models, optims["d"], batch, cfg, world, len(idx))
+        q_out = q_step(models.q, optims["q"], batch, cfg, world, len(idx)) if models.q is not None else {}
+        g_out = g_step(models, optims["g"], batch, cfg, world, len(idx))
         for k, v in {**d_out, **q_out, **g_out}.items():
             sums[k] = sums.get(k, 0) + v
         steps += 1
@@ -208,11 +236,14 @@ def load_models(models: GanModels, state: dict) -> None:
 def fit_gan(models: GanModels, data: GanData, cfg: GanTrainConfig, device="cpu", checkpoint: str | Path | None = None,
             evaluate: Callable[[nn.Module, int], dict] | None = None, eval_every: int = 0,
             on_epoch: Callable[[int, dict], None] | None = None, key_extra: dict | None = None,
-            progress: bool = False) -> list[dict]:
+            progress: bool = False, world: World = SINGLE) -> list[dict]:
     """Train for ``cfg.epochs`` epochs, resuming from ``checkpoint`` when it holds the same run key.
-    ``evaluate(G, epoch)`` (e.g. FID/IS) runs every ``eval_every`` epochs and after the last one."""
+    ``evaluate(G, epoch)`` (e.g. FID/IS) runs every ``eval_every`` epochs and after the last one.
+    With several ranks (``world``) only rank 0 evaluates, reports and writes the checkpoint; the
+    losses in the history are rank 0's share of each batch."""
     for net in (models.generator, models.discriminator, models.q):
         if net is not None:
+            synchronize_batch_norm(net, world, str(device))
             net.to(device)
             if cfg.channels_last:
                 net.to(memory_format=torch.channels_last)
@@ -233,18 +264,18 @@ def fit_gan(models: GanModels, data: GanData, cfg: GanTrainConfig, device="cpu",
                   file=sys.stderr)
     data = data.to(device)
     epochs = range(start, cfg.epochs)
-    if progress:
+    if progress and world.main:
         from tqdm import tqdm
 
         epochs = tqdm(epochs, desc="train_gan", unit="epoch", initial=start, total=cfg.epochs)
     for epoch in epochs:
-        row = {"epoch": epoch, **train_one_epoch(models, optims, data, cfg, epoch)}
+        row = {"epoch": epoch, **train_one_epoch(models, optims, data, cfg, epoch, world)}
         last = epoch == cfg.epochs - 1
-        if evaluate is not None and (last or (eval_every and (epoch + 1) % eval_every == 0)):
+        if evaluate is not None and world.main and (last or (eval_every and (epoch + 1) % eval_every == 0)):
             row.update(evaluate(models.generator, epoch))
         history.append(row)
-        if on_epoch is not None:
+        if on_epoch is not None and world.main:
             on_epoch(epoch, row)
-        if checkpoint is not None:
+        if checkpoint is not None and world.main:
             save_state(checkpoint, _state(models, optims, epoch, history, key))
     return history

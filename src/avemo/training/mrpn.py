@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from ..data.sequences import SequenceSpec, draw_slices, gather
 from ..models.mrpn import VARIANTS, FusionNet, MrpnConfig
+from .distributed import SINGLE, World, synchronize_batch_norm
 
 # what each kind of variant reads from a batch
 INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both": lambda v, a: (v, a)}
@@ -69,11 +70,14 @@ def predict_proba(model, kind: str, data: ClipArrays, spec: SequenceSpec, device
     return torch.cat(out).numpy()
 
 
-def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: SequenceSpec, fit: MrpnFit, device="cpu"):
-    """Train one model; returns it with its best-validation-loss weights, and the history."""
+def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: SequenceSpec, fit: MrpnFit, device="cpu",
+                world: World = SINGLE):
+    """Train one model; returns it with its best-validation-loss weights, and the history. With
+    several ranks (``world``): DistributedDataParallel, each rank taking its share of every batch."""
     torch.manual_seed(fit.seed)
     rng = np.random.default_rng(fit.seed)
-    model.to(device)
+    model = synchronize_batch_norm(model, world, str(device)).to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model) if world.size > 1 else model
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=fit.lr, weight_decay=fit.weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=fit.patience)
@@ -84,7 +88,13 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
         for v, a, y in batches(train, spec, fit.batch_size, rng if fit.time_augment else None, shuffle=True):
             if len(y) < 2:  # batch norm needs two samples
                 continue
-            loss = multi_term_loss(forward(model, kind, v.to(device), a.to(device)), y.to(device))
+            weight = 1.0
+            if world.size > 1:
+                share = world.share(torch.arange(len(y)))
+                v, a, y, weight = v[share], a[share], y[share], world.weight(len(share), len(y))
+            loss = multi_term_loss(forward(net, kind, v.to(device), a.to(device)), y.to(device))
+            if world.size > 1:
+                loss = loss * weight
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -101,7 +111,7 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
 
 
 def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConfig, fit: MrpnFit,
-             spec: SequenceSpec, variants: tuple, device="cpu") -> tuple[dict, np.ndarray | None]:
+             spec: SequenceSpec, variants: tuple, device="cpu", world: World = SINGLE) -> tuple[dict, np.ndarray | None]:
     """Test-set class probabilities per variant, and the fused test features of the last fusion model.
     Variants train in registry order; one that another needs trains even when not requested."""
     wanted = set(variants) | {need for v in variants for need in VARIANTS[v].needs}
@@ -109,7 +119,7 @@ def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConf
     for kind, variant in VARIANTS.items():
         if kind not in wanted:
             continue
-        trained[kind], _ = fit_variant(variant.build(cfg, trained), kind, train, val, spec, fit, device)
+        trained[kind], _ = fit_variant(variant.build(cfg, trained), kind, train, val, spec, fit, device, world)
         if kind in variants:
             out[kind] = predict_proba(trained[kind], kind, test, spec, device)
             if variant.inputs == "both":

@@ -1,0 +1,80 @@
+"""``avemo report``: queue actor folds of each variant as DVC experiments, run them, and build the
+tables from what DVC stores.
+
+    avemo report queue --folds 6 --variant gan.condition=label --variant "gan.loss=wasserstein gan.n_critic=5"
+    avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
+    avemo report collect [--readme README.md]      # reports/tables.{md,json,png}
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .experiments import baseline_params, exp_show, parse_exp_show, read_files
+from .render import replace_in_readme, write_report
+from .tables import CLIPS, CURVE, compare_to, group, summarise
+
+
+def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
+    """One ``dvc exp run --queue`` per variant over ``split.fold=range(0, folds)``; returns the commands."""
+    commands = []
+    for variant in variants or [""]:
+        sets = [f"split.fold=range(0,{folds})", *variant.split()]
+        cmd = ["dvc", "exp", "run", "--queue"] + [a for s in sets for a in ("-S", s)]
+        subprocess.run(cmd, cwd=cwd, check=True)
+        commands.append(cmd)
+    return commands
+
+
+def wait(cwd: str = ".", poll: float = 30.0) -> None:
+    """Block until no queued or running experiment is left."""
+    while True:
+        status = subprocess.run(["dvc", "queue", "status"], cwd=cwd, capture_output=True, text=True).stdout
+        if not any(word in status for word in ("Queued", "Running")):
+            return
+        time.sleep(poll)
+
+
+def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False, cwd: str = ".") -> str:
+    rows = exp_show(all_commits, cwd)
+    experiments = parse_exp_show(rows)
+    if not experiments:
+        raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
+    read_files(experiments, (CLIPS, CURVE), cwd)
+    variants = [summarise(v) for v in group(experiments, baseline_params(rows))]
+    versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
+    text = write_report(variants, versus, out_dir)
+    if readme is not None:
+        replace_in_readme(readme, text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="avemo report", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("queue", "run"):
+        p = sub.add_parser(name, help=f"{name} the actor folds of each variant")
+        p.add_argument("--folds", type=int, required=True, help="split.fold = 0 .. folds-1 (split.units / s4_units)")
+        p.add_argument("--variant", action="append", default=[],
+                       help='params of one variant, "key=value key=value" (repeat for more variants)')
+        p.add_argument("--jobs", type=int, default=1, help="experiments run at once (run only)")
+    p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
+    p.add_argument("--out", type=Path, default=Path("reports"))
+    p.add_argument("--readme", type=Path, help="also replace the report block of this README")
+    p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
+    args = parser.parse_args(argv)
+    if args.command in ("queue", "run"):
+        queue(args.folds, args.variant)
+        if args.command == "run":
+            subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
+            wait()
+    else:
+        print(collect(args.out, args.readme, args.all_commits))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

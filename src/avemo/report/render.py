@@ -1,0 +1,162 @@
+"""The report's files: ``tables.md`` (what the README shows), ``tables.json`` (every number) and
+``tables.png`` (pooled differences with their intervals)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..atomic import atomic_path  # noqa: E402
+from .tables import Variant  # noqa: E402
+
+BEGIN, END = "<!-- avemo report: begin -->", "<!-- avemo report: end -->"
+
+
+def pct(v: float) -> str:
+    return f"{100 * v:+.1f}"
+
+
+def interval(d) -> str:
+    """``+1.4 [-2.0, +4.9]`` in points, from a PairedDelta."""
+    return f"{pct(d.delta)} [{pct(d.low)}, {pct(d.high)}]"
+
+
+def fold_mean(v: Variant, metric: str, digits: int = 3) -> str:
+    if metric not in v.fold_means:
+        return "missing"
+    mean, low, high = v.fold_means[metric]
+    return f"{mean:.{digits}f}" if np.isnan(low) else f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def augmentation_table(variants: list[Variant], versus: dict) -> str:
+    head = ("| variant | folds | augmented acc. | fair baseline acc. | delta vs baseline, pooled [95% CI] | p | "
+            "folds better | vs first row [95% CI] | oracle delta | shuffled delta | FID | GAN-test |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for v in variants:
+        aug = v.pooled.get("augmented")
+        won = v.folds_won.get("augmented.delta")
+        lines.append(" | ".join([
+            f"| {v.label}", str(len(v.folds)), fold_mean(v, "augmented.augmented_accuracy"),
+            fold_mean(v, "augmented.baseline_accuracy"), interval(aug) if aug else "missing",
+            f"{aug.p_value:.3f}" if aug else "", f"{won}/{len(v.folds)}" if won is not None else "",
+            interval(versus[v.label]) if versus.get(v.label) else "",
+            interval(v.pooled["oracle"]) if "oracle" in v.pooled else "missing",
+            interval(v.pooled["shuffled"]) if "shuffled" in v.pooled else "missing",
+            fold_mean(v, "generation.fid", 1), fold_mean(v, "generation.gan_test", 2)]) + " |")
+    return "\n".join(lines)
+
+
+def validity_table(variants: list[Variant]) -> str:
+    v = next((v for v in variants if v.validity), None)
+    if v is None:
+        return ""
+    lines = ["| eps | error on S4, pooled over folds [95% CI] | clips |", "|---|---|---|"]
+    for eps, (err, low, high, n) in v.validity.items():
+        lines.append(f"| {eps} | {err:.3f} [{low:.3f}, {high:.3f}] | {n} |")
+    return "\n".join(lines)
+
+
+def curve_table(variants: list[Variant]) -> str:
+    v = next((v for v in variants if v.curve), None)
+    if v is None:
+        return ""
+    lines = ["| training audio | actors | S4 accuracy, pooled over folds [95% CI] |", "|---|---|---|"]
+    names = {"1x": "S3 (the GAN's training set)", "2x": "S3 + S1", "all": "every actor outside S4"}
+    for size in ("1x", "2x", "all"):
+        acc, low, high, _ = v.curve[size]
+        fold_actors = v.experiments[0].metrics.get(f"learning_curve.{size}_actors", "")
+        lines.append(f"| {names[size]} | {fold_actors} | {acc:.3f} [{low:.3f}, {high:.3f}] |")
+    gain = v.curve["gain"]
+    lines.append(f"| gain, all vs S3 | | {interval(gain)} points (p {gain.p_value:.3f}) |")
+    return "\n".join(lines)
+
+
+def mrpn_table(variants: list[Variant]) -> str:
+    metrics = variants[0].experiments[0].metrics if variants and variants[0].experiments else {}
+    names = [k.removeprefix("mrpn.") for k in metrics if k.startswith("mrpn.") and f"{k}_std" in metrics]
+    if not names:
+        return ""
+    lines = ["| variant | accuracy (mean +- std over MRPN folds) | vs best unimodal [95% CI] | p |", "|---|---|---|---|"]
+    for name in names:
+        d = f"mrpn.{name}_vs_best_unimodal_delta"
+        ci = (f"{pct(metrics[d])} [{pct(metrics[d + '_ci95_low'])}, {pct(metrics[d + '_ci95_high'])}]"
+              if d in metrics else "")
+        p = f"{metrics[d + '_p_value']:.3f}" if d in metrics else ""
+        lines.append(f"| {name} | {metrics[f'mrpn.{name}']:.3f} +- {metrics[f'mrpn.{name}_std']:.3f} | {ci} | {p} |")
+    return "\n".join(lines)
+
+
+def markdown(variants: list[Variant], versus: dict) -> str:
+    parts = ["Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
+             "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
+             "interval is a 95% cluster bootstrap over actors, p a sign-flip test over actors. Fold means "
+             "carry a t interval over folds.", "", augmentation_table(variants, versus)]
+    missing = [f"- {v.label}: {what} missing in {', '.join(names)}" for v in variants for what, names in v.missing.items()]
+    if missing:
+        parts += ["", "Missing results (not averaged in):", *missing]
+    for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
+                          curve_table(variants)),
+                         ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
+                         ("MRPN (its own actor folds; every clip tested once):", mrpn_table(variants))):
+        if table:
+            parts += ["", title, "", table]
+    return "\n".join(parts) + "\n"
+
+
+def as_json(variants: list[Variant], versus: dict) -> dict:
+    def delta(d):
+        return None if d is None else {"delta": d.delta, "low": d.low, "high": d.high, "p_value": d.p_value,
+                                       "actors": d.clusters}
+
+    return {"variants": [{"label": v.label, "folds": v.folds, "experiments": [e.name for e in v.experiments],
+                          "fold_means": {k: dict(zip(("mean", "low", "high"), m)) for k, m in v.fold_means.items()},
+                          "folds_won": v.folds_won, "pooled": {k: delta(d) for k, d in v.pooled.items()},
+                          "versus_first": delta(versus.get(v.label)),
+                          "validity": {e: dict(zip(("error", "low", "high", "clips"), x)) for e, x in v.validity.items()},
+                          "curve": {k: (delta(x) if k == "gain" else dict(zip(("accuracy", "low", "high", "actors"), x)))
+                                    for k, x in v.curve.items()},
+                          "missing": v.missing} for v in variants]}
+
+
+def figure(variants: list[Variant], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(variants) + 1.2))
+    for i, v in enumerate(variants):
+        for arm, colour, dy in (("augmented", "tab:blue", 0.0), ("oracle", "tab:green", 0.2), ("shuffled", "tab:red", -0.2)):
+            d = v.pooled.get(arm)
+            if d is not None:
+                ax.errorbar(100 * d.delta, i + dy, xerr=[[100 * (d.delta - d.low)], [100 * (d.high - d.delta)]],
+                            fmt="o", color=colour, capsize=3, label=arm if i == 0 else None)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(range(len(variants)), [v.label for v in variants], fontsize=7)
+    ax.set_xlabel("accuracy difference vs fair baseline (points, 95% CI over actors)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def write_report(variants: list[Variant], versus: dict, out_dir: Path) -> str:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = markdown(variants, versus)
+    with atomic_path(out_dir / "tables.md") as tmp:
+        tmp.write_text(text)
+    with atomic_path(out_dir / "tables.json") as tmp:
+        tmp.write_text(json.dumps(as_json(variants, versus), indent=2, sort_keys=True, default=float) + "\n")
+    figure(variants, out_dir / "tables.png")
+    return text
+
+
+def replace_in_readme(readme: Path, text: str) -> None:
+    """Put ``text`` between the report markers of the README (the markers must be there)."""
+    content = readme.read_text()
+    if BEGIN not in content or END not in content:
+        raise SystemExit(f"{readme} has no '{BEGIN}' ... '{END}' block to fill")
+    head, rest = content.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")

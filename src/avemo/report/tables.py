@@ -1,0 +1,131 @@
+"""Group experiments into variants (every param except ``split.fold`` and seeds) and summarise each
+over its actor folds: fold means with t intervals, folds won, and paired differences pooled over all
+test actors with cluster-bootstrap intervals (each actor is in S4 once over the folds)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation.stats import cluster_bootstrap, clopper_pearson, paired_delta, t_interval
+from .experiments import Experiment, clip_table
+
+CLIPS = "plots/evaluate_augmented/clips.csv"
+CURVE = "plots/learning_curve/clips.csv"
+SIZES = ("1x", "2x", "all")
+ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
+FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "augmented.oracle_accuracy",
+                "augmented.shuffled_accuracy", "augmented.delta", "generation.fid", "generation.kid",
+                "generation.is", "generation.ssim", "generation.gan_test", "audio_classifier.accuracy",
+                "face_classifier.accuracy")
+EPSILONS = ("0.05", "0.1", "0.2")
+
+
+def ignored(key: str) -> bool:
+    """Params that do not define a variant: the actor fold and every seed."""
+    return key == "split.fold" or key.endswith(".seed")
+
+
+def variant_key(exp: Experiment) -> tuple:
+    return tuple(sorted((k, v) for k, v in exp.params.items() if not ignored(k)))
+
+
+@dataclass
+class Variant:
+    label: str  # the params that set it apart from the other variants ("default" when none)
+    experiments: list[Experiment]
+    folds: list[int]
+    fold_means: dict = field(default_factory=dict)  # metric -> (mean, low, high) over folds
+    folds_won: dict = field(default_factory=dict)  # metric -> folds where it is > 0
+    pooled: dict = field(default_factory=dict)  # name -> PairedDelta over all test actors
+    validity: dict = field(default_factory=dict)  # eps -> (pooled error, low, high, clips)
+    curve: dict = field(default_factory=dict)  # size -> (accuracy, low, high, actors) pooled over folds; "gain": delta
+    missing: dict = field(default_factory=dict)  # what -> experiments that lack it
+
+
+def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
+    """One Variant per distinct set of params (ignoring fold and seeds), in order of first
+    appearance, labelled by the params where it differs from ``reference`` (the committed params;
+    without one, the most common value among the variants); "default" when it differs in none."""
+    groups: dict[tuple, list[Experiment]] = defaultdict(list)
+    for exp in experiments:
+        groups[variant_key(exp)].append(exp)
+    keys = [dict(k) for k in groups]
+    names = sorted({k for key in keys for k in key})
+    modal = {k: repr(reference[k]) if reference and k in reference else
+             Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+    out = []
+    for key, exps in groups.items():
+        values = dict(key)
+        label = ", ".join(f"{k}={values.get(k)}" for k in names if repr(values.get(k)) != modal[k]) or "default"
+        exps = sorted(exps, key=lambda e: e.params.get("split.fold", 0))
+        out.append(Variant(label, exps, [e.params.get("split.fold", 0) for e in exps]))
+    return out
+
+
+def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) -> Variant:
+    """Fold means and intervals of ``metrics``, folds won by the deltas, pooled paired deltas from
+    the per-clip tables, and conformal validity pooled over folds. Anything absent from an
+    experiment is listed in ``variant.missing``, never dropped silently."""
+    for metric in metrics:
+        values = [e.metrics.get(metric) for e in variant.experiments]
+        lacking = [e.name for e, v in zip(variant.experiments, values) if v is None]
+        if lacking:
+            variant.missing[metric] = lacking
+        present = np.array([v for v in values if v is not None], float)
+        if len(present):
+            variant.fold_means[metric] = t_interval(present)
+            if metric.endswith("delta"):
+                variant.folds_won[metric] = int((present > 0).sum())
+    clips = pooled_clips(variant)
+    curve = pooled_clips(variant, CURVE)
+    if curve is not None:
+        for size in SIZES:
+            variant.curve[size] = (*cluster_bootstrap(curve[size], curve["actor"], seed=seed), curve["actor"].nunique())
+        variant.curve["gain"] = paired_delta(curve["all"], curve["1x"], curve["actor"], seed)
+    if clips is not None:
+        for arm in ARMS:
+            variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
+    variant.validity = pooled_validity(variant)
+    return variant
+
+
+def pooled_clips(variant: Variant, path: str = CLIPS) -> pd.DataFrame | None:
+    """The per-clip tables at ``path`` of every fold, one after the other (column ``fold`` added)."""
+    tables = []
+    for exp, fold in zip(variant.experiments, variant.folds):
+        table = clip_table(exp, path)
+        if table is None:
+            variant.missing.setdefault(path, []).append(exp.name)
+        else:
+            tables.append(table.assign(fold=fold))
+    return pd.concat(tables, ignore_index=True) if tables else None
+
+
+def pooled_validity(variant: Variant) -> dict:
+    """ICP error at each eps over all folds' S4 clips, with an exact binomial interval."""
+    out = {}
+    for eps in EPSILONS:
+        errors = n = 0
+        for exp in variant.experiments:
+            rate, size = exp.metrics.get(f"conformal.error_eps_{eps}"), exp.metrics.get("split.S4_clips")
+            if rate is None or size is None:
+                continue
+            errors, n = errors + round(rate * size), n + size
+        if n:
+            out[eps] = (errors / n, *clopper_pearson(errors, n), n)
+    return out
+
+
+def compare_to(variant: Variant, reference: Variant, seed: int = 0):
+    """Paired difference of augmented accuracy between two variants on the same folds' test clips
+    (pooled over actors), or None when they share no fold."""
+    a, b = pooled_clips(variant), pooled_clips(reference)
+    if a is None or b is None:
+        return None
+    both = a.merge(b, on=("fold", "clip"), suffixes=("", "_ref"))
+    if both.empty:
+        return None
+    return paired_delta(both["augmented"], both["augmented_ref"], both["actor"], seed)

@@ -1,0 +1,37 @@
+"""The synthetic voice's speaker and channel options: off by default (the same audio as without them),
+the style follows the voice's traits by one fixed law, and room noise does not scale with the speech."""
+import numpy as np
+
+from avemo.data.synthetic import clip_expressivity, clip_voice, plan_corpus
+from avemo.data.synthetic_voice import PROSODY, Voice, actor_channel, actor_speaker, apply_channel
+from conftest import tiny_spec
+
+
+def test_spreads_of_zero_leave_the_voice_unchanged():
+    spec = tiny_spec()
+    clip = plan_corpus(spec)[5]
+    a = clip_voice(spec, clip, np.random.default_rng(clip.seed), 0.8)[0]
+    b = clip_voice(tiny_spec(speaker_spread=0.0, channel_spread=0.0), clip, np.random.default_rng(clip.seed), 0.8)[0]
+    c = clip_voice(tiny_spec(speaker_spread=1.0), clip, np.random.default_rng(clip.seed), 0.8)[0]
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_the_style_is_a_function_of_the_voice():
+    voice = Voice(f0=190.0, formant_scale=1.1, breath=0.08, tilt=0.6)
+    one = actor_speaker(np.random.default_rng(1), 1.5, voice)
+    two = actor_speaker(np.random.default_rng(2), 1.5, voice)  # another actor with the same voice
+    other = actor_speaker(np.random.default_rng(1), 1.5, Voice(f0=110.0, formant_scale=1.0, breath=0.05, tilt=0.7))
+    for e in PROSODY:
+        assert np.allclose(one.style[e], two.style[e]) and not np.allclose(one.style[e], other.style[e])
+
+
+def test_room_noise_is_absolute():
+    """The noise level is the room's (dBFS), whatever the speech level: louder speech stands higher above it."""
+    channel = actor_channel(np.random.default_rng(0), 1.0)
+    level = 10 ** (channel.noise_dbfs / 20)
+    silence = apply_channel(np.zeros(16000, np.float32), channel, 16000, np.random.default_rng(3))
+    assert abs(silence.std() - level) < 0.05 * level
+    tone = (0.05 * np.sin(np.arange(16000) / 5)).astype(np.float32)
+    for gain in (1.0, 10.0):
+        out = apply_channel(gain * tone, channel, 16000, np.random.default_rng(3))
+        assert abs(np.abs(out).max() - 0.05 * gain) < 0.02 * gain + 5 * level

@@ -1,0 +1,92 @@
+"""The report command's aggregation on fabricated `dvc exp show --json` output: grouping ignores
+split.fold and seeds, a missing metric is reported, and pooled deltas come from the per-clip tables."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from avemo.report.experiments import parse_exp_show
+from avemo.report.render import BEGIN, END, markdown, replace_in_readme, write_report
+from avemo.report.tables import CLIPS, compare_to, group, summarise
+
+
+def exp(name, fold, condition, seed=0, delta=0.02, missing=()):
+    metrics = {"augmented_accuracy": 0.5 + delta, "baseline_accuracy": 0.5, "delta": delta}
+    for key in missing:
+        metrics.pop(key)
+    return {"rev": f"{name}-sha", "name": name, "error": None, "data": {
+        "params": {"params.yaml": {"data": {"split": {"fold": fold, "seed": 0}, "train": {"seed": seed},
+                                            "gan": {"condition": condition, "loss": "bce"}}}},
+        "metrics": {"metrics/augmented.json": {"data": metrics},
+                    "metrics/split.json": {"data": {"S4_clips": 12}},
+                    "metrics/conformal.json": {"data": {"error_eps_0.1": 1 / 12}}}}}
+
+
+def fake_show():
+    experiments = [exp("l0", 0, "label"), exp("l1", 1, "label", seed=5), exp("l2", 2, "label", delta=-0.01),
+                   exp("c0", 0, "classifier"), exp("c1", 1, "classifier", missing=("delta",)),
+                   exp("c2", 2, "classifier")]
+    return [{"rev": "workspace", "data": {}}, {"rev": "base-sha", "name": "main", "data": {},
+                                               "experiments": [{"name": e["name"], "revs": [e]} for e in experiments]}]
+
+
+def clips(fold, gain, rng):
+    """12 clips of 3 actors per fold; the fair baseline depends on the fold only (the same arm in
+    every variant), ``gain`` = share of clips the augmented arm gets right on top of it."""
+    base = np.random.default_rng(fold).uniform(size=12) < 0.5
+    fixed = base | (rng.uniform(size=12) < gain)
+    return pd.DataFrame({"clip": [f"f{fold}c{i}" for i in range(12)], "actor": np.repeat(np.arange(3) + 3 * fold, 4),
+                         "label": 0, "baseline": base.astype(float), "augmented": fixed.astype(float),
+                         "oracle": np.ones(12), "shuffled": np.zeros(12)}).to_csv(index=False)
+
+
+@pytest.fixture()
+def variants():
+    experiments = parse_exp_show(fake_show())
+    rng = np.random.default_rng(0)
+    for e in experiments:
+        e.files[CLIPS] = clips(e.params["split.fold"], 0.3 if e.params["gan.condition"] == "classifier" else 0.0, rng)
+    return [summarise(v) for v in group(experiments)]
+
+
+def test_grouping_ignores_folds_and_seeds(variants):
+    assert [v.label for v in variants] == ["default", "gan.condition=classifier"]
+    assert [v.folds for v in variants] == [[0, 1, 2], [0, 1, 2]]  # l1's train.seed does not split it off
+
+
+def test_fold_means_folds_won_and_missing_metrics(variants):
+    label, classifier = variants
+    assert label.fold_means["augmented.delta"][0] == pytest.approx((0.02 + 0.02 - 0.01) / 3)
+    assert label.folds_won["augmented.delta"] == 2
+    assert classifier.missing["augmented.delta"] == ["c1"]  # reported, and averaged over the two that have it
+    assert classifier.fold_means["augmented.delta"][0] == pytest.approx(0.02)
+    assert "missing in c1" in markdown(variants, {})
+
+
+def test_pooled_deltas_and_validity_come_from_all_folds(variants):
+    label, classifier = variants
+    assert label.pooled["augmented"].delta == 0 and label.pooled["oracle"].clusters == 9
+    assert classifier.pooled["augmented"].delta > 0.1
+    assert label.pooled["shuffled"].high < 0
+    err, low, high, n = label.validity["0.1"]
+    assert (err, n) == (pytest.approx(3 / 36), 36) and low < err < high
+    versus = compare_to(classifier, label)
+    assert versus.delta == pytest.approx(classifier.pooled["augmented"].delta - label.pooled["augmented"].delta)
+
+
+def test_written_report_and_readme_block(variants, tmp_path):
+    text = write_report(variants, {}, tmp_path)
+    assert "gan.condition=classifier" in text and (tmp_path / "tables.png").stat().st_size > 1000
+    saved = json.loads((tmp_path / "tables.json").read_text())
+    assert [v["label"] for v in saved["variants"]] == ["default", "gan.condition=classifier"]
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{BEGIN}\nOLD-BLOCK\n{END}\nrest\n")
+    replace_in_readme(readme, text)
+    assert "OLD-BLOCK" not in readme.read_text() and readme.read_text().endswith(f"{END}\nrest\n")
+
+
+def test_failed_and_queued_experiments_are_skipped():
+    rows = fake_show()
+    rows[1]["experiments"][0]["revs"][0]["error"] = {"msg": "failed"}
+    assert len(parse_exp_show(rows)) == 5

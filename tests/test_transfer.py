@@ -1,0 +1,102 @@
+"""Cross-modal transfer from a face-only pool: the pool is actor-disjoint from S1-S4, conformal
+selection keeps exactly the faces it should, and the pool's audio and labels reach no audio-side
+training set except the oracle (and pseudo-label) controls."""
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from avemo.data.pairs import PairSpec, calibrated_pairs
+from avemo.data.splits import SplitSpec, assign_sets
+from avemo.evaluation.augmented import arm_sources, arms_for_seed
+from avemo.evaluation.conformal import reliable
+
+CLASSES = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
+
+
+def actors_table(n_actors=16, clips_each=6):
+    rows = [{"clip": f"{1001 + a}_{k}", "actor": 1001 + a, "sex": "Male" if a % 2 else "Female",
+             "emotion": CLASSES[k % 6]} for a in range(n_actors) for k in range(clips_each)]
+    return pd.DataFrame(rows)
+
+
+def test_pool_actors_are_disjoint_from_s1_to_s4_on_every_fold():
+    table = actors_table()
+    for fold in range(8):
+        sets = assign_sets(table, SplitSpec(seed=0, units=8, s1_units=2, s2_units=1, s3_units=2, s4_units=1,
+                                            pool_units=2, fold=fold))
+        by_actor = sets.groupby("actor")["set"].nunique()
+        assert (by_actor == 1).all()  # an actor is in one set only
+        assert sets.query("set == 'POOL'")["actor"].nunique() == 4
+
+
+def test_selection_keeps_exactly_the_trusted_faces():
+    pv = np.array([[0.90, 0.05, 0.02],   # credibility 0.90, confidence 0.95, set at 0.1: {0}
+                   [0.60, 0.50, 0.01],   # confidence 0.50, set at 0.1: {0, 1}
+                   [0.15, 0.03, 0.02],   # credibility 0.15
+                   [0.40, 0.08, 0.30]])  # confidence 0.70, set at 0.1: {0, 2}
+    assert reliable(pv).tolist() == [True, True, True, True]
+    assert reliable(pv, min_credibility=0.3).tolist() == [True, True, False, True]
+    assert reliable(pv, min_confidence=0.6).tolist() == [True, False, True, True]
+    assert reliable(pv, singleton_eps=0.1).tolist() == [True, False, True, False]
+    assert reliable(pv, 0.3, 0.6, 0.1).tolist() == [True, False, False, False]
+
+
+def fake_processed(tmp_path, poison: bool):
+    """A processed folder and a split with S1-S4 and a pool; ``poison`` replaces the pool's audio by
+    noise and permutes its labels (what a leak would pick up)."""
+    rng = np.random.default_rng(0)
+    table = actors_table()
+    sets = assign_sets(table, SplitSpec(seed=0, units=8, s1_units=2, s2_units=1, s3_units=2, s4_units=1,
+                                        pool_units=2, fold=0))
+    table.insert(0, "index", np.arange(len(table)))
+    faces = rng.integers(0, 255, (len(table), 28, 28, 3), dtype=np.uint8)
+    specs = rng.uniform(-1, 1, (len(table), 1, 28, 112)).astype(np.float32)
+    pool = (sets["set"] == "POOL").to_numpy()
+    if poison:
+        specs[pool] = np.random.default_rng(1).uniform(-1, 1, specs[pool].shape)
+        table.loc[pool, "emotion"] = np.random.default_rng(2).permutation(table.loc[pool, "emotion"].to_numpy())
+    folder = tmp_path / ("poisoned" if poison else "clean")
+    folder.mkdir()
+    np.save(folder / "faces.npy", faces)
+    np.save(folder / "spectrograms.npy", specs)
+    table.to_csv(folder / "clips.csv", index=False)
+    sets.to_csv(folder / "splits.csv", index=False)
+    return folder, table, sets
+
+
+def test_pool_audio_and_labels_reach_only_the_oracle_and_pseudo_arms(tmp_path):
+    arms = {}
+    for poison in (False, True):
+        folder, table, sets = fake_processed(tmp_path, poison)
+        s3 = table.merge(sets[["clip", "set"]])["set"].eq("S3").to_numpy()
+        pool = table.merge(sets[["clip", "set"]])["set"].eq("POOL").to_numpy()
+        rows = np.concatenate([np.flatnonzero(s3)[:10], np.flatnonzero(pool)[:10]])
+        generated = {"generated": np.random.default_rng(3).uniform(-1, 1, (20, 1, 28, 112)).astype(np.float32),
+                     "klass": np.arange(20) % 6, "rows": rows, "sets": np.array(["S3"] * 10 + ["POOL"] * 10)}
+        src = arm_sources(folder, folder / "splits.csv", generated, CLASSES, "spectrograms")
+        arms[poison] = arms_for_seed(src, "spectrograms", seed=0)
+        assert (src.generated.source < 0).sum() == 10
+    for name in ("baseline", "augmented", "shuffled"):
+        assert torch.equal(arms[False][name].x, arms[True][name].x) and torch.equal(arms[False][name].y, arms[True][name].y)
+    for name in ("oracle", "pseudo"):  # the controls do see the pool's real audio
+        assert not torch.equal(arms[False][name].x, arms[True][name].x)
+    assert not torch.equal(arms[False]["oracle"].y, arms[True]["oracle"].y)  # the oracle's true labels
+    assert torch.equal(arms[False]["pseudo"].y, arms[True]["pseudo"].y)  # pseudo: the generator's classes
+
+
+def test_pool_conditions_never_read_the_pools_labels(tmp_path):
+    spec = PairSpec(direction="face2audio", input="image", condition="classifier", data_fraction=1.0, copies=1, seed=0)
+    pairs = {}
+    for poison in (False, True):
+        folder, table, sets = fake_processed(tmp_path, poison)
+        pool_clips = sets.query("set == 'POOL'")["clip"].to_numpy()
+        softmax = np.random.default_rng(4).dirichlet(np.ones(6), size=len(pool_clips)).astype(np.float32)
+        np.savez(folder / "conformal.npz", s3_clips=np.array([], str), pool_clips=pool_clips.astype(str),
+                 pool_softmax=softmax, pool_pvalues=softmax)
+        pairs[poison] = calibrated_pairs(folder, folder / "splits.csv", folder / "conformal.npz", "POOL", CLASSES, spec)
+    assert torch.equal(pairs[False].source, pairs[True].source)
+    assert torch.equal(pairs[False].condition, pairs[True].condition) and torch.equal(pairs[False].klass, pairs[True].klass)
+    with pytest.raises(ValueError, match="needs true labels"):
+        calibrated_pairs(folder, folder / "splits.csv", folder / "conformal.npz", "POOL", CLASSES,
+                         PairSpec(**{**spec.__dict__, "condition": "label"}))
