@@ -29,7 +29,7 @@ def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
     return commands
 
 
-def wait(cwd: str = ".", poll: float = 30.0) -> None:
+def wait(cwd: str = ".", poll: float = 3.0) -> None:
     """Block until no queued or running experiment is left."""
     while True:
         status = subprocess.run(["dvc", "queue", "status"], cwd=cwd, capture_output=True, text=True).stdout
