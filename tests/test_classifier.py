@@ -43,3 +43,20 @@ def test_augmentations_keep_shape_and_range():
     f = torch.rand(8, 3, 28, 28)
     flipped = face_augment(f)
     assert all(torch.equal(a, b) or torch.equal(a, b.flip(-1)) for a, b in zip(flipped, f))
+
+
+def test_device_resident_batches_equal_the_data_loaders():
+    """The GPU path (training set kept on the device, index-slice batches) trains the same model."""
+    from avemo.models.classifier import ClassifierConfig, EmotionCNN
+    from avemo.training.classifier import FitConfig, fit_classifier
+
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(50, 1, 28, 28, generator=g), torch.arange(50) % 6
+    fit = FitConfig(epochs=2, batch_size=8, lr=1e-3, weight_decay=0.0, patience=5, seed=3)
+    states = []
+    for resident in (False, True):
+        torch.manual_seed(0)
+        model, _ = fit_classifier(EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16, 0.3)), (x[:40], y[:40]),
+                                  (x[40:], y[40:]), fit, resident=resident)
+        states.append(model.state_dict())
+    assert all(torch.equal(states[0][k], states[1][k]) for k in states[0])

@@ -52,6 +52,27 @@ def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable
     return total / max(1, count)
 
 
+class DeviceBatches:
+    """The shuffled mini-batches a DataLoader with ``shuffle=True`` and ``generator`` gives (the same
+    permutation per epoch), taken as index slices of tensors that stay on the device: on a GPU no
+    host-to-device copy per batch."""
+
+    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int, generator: torch.Generator, device):
+        self.tensors = tuple(t.to(device) for t in tensors)
+        self.batch_size, self.generator = batch_size, generator
+
+    def __iter__(self):
+        n = len(self.tensors[0])
+        # the draws a DataLoader makes from its generator each epoch: its iterator's base seed, then
+        # RandomSampler's permutation and its (empty) remainder permutation
+        torch.empty((), dtype=torch.int64).random_(generator=self.generator)
+        order = torch.randperm(n, generator=self.generator).to(self.tensors[0].device)
+        torch.randperm(n, generator=self.generator)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            yield tuple(t[idx] for t in self.tensors)
+
+
 @torch.no_grad()
 def predict_proba(model: nn.Module, x: torch.Tensor, device: str = "cpu", batch_size: int = 256) -> np.ndarray:
     """Softmax (N, C) in fp32, model in eval mode."""
@@ -69,13 +90,18 @@ def fit_classifier(
     augment: Callable | None = None,
     on_epoch: Callable[[int, dict], None] | None = None,
     world: World = SINGLE,
+    resident: bool | None = None,
 ) -> tuple[nn.Module, list[dict]]:
     """Adam + cross-entropy; stop after ``patience`` epochs without a better validation loss.
     With several ranks (``world``): DistributedDataParallel over shares of the same global batches
-    and batch norm over the global batch; every rank validates on the whole slice, so all stop together."""
+    and batch norm over the global batch; every rank validates on the whole slice, so all stop together.
+    ``resident`` (default: on CUDA) keeps the training set on the device (the same batches)."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    loader = DataLoader(TensorDataset(*train), batch_size=cfg.batch_size, shuffle=True, generator=gen)
+    if resident if resident is not None else torch.device(device).type == "cuda":
+        loader = DeviceBatches(train, cfg.batch_size, gen, device)
+    else:
+        loader = DataLoader(TensorDataset(*train), batch_size=cfg.batch_size, shuffle=True, generator=gen)
     model = synchronize_batch_norm(model, world, str(device)).to(device)
     net = nn.parallel.DistributedDataParallel(model) if world.size > 1 else model
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
