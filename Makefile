@@ -16,7 +16,7 @@ repro: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/dvc repro
 
 test: install
-	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) -m pytest -q
+	PATH=$(abspath $(VENV))/bin:$$PATH OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist loadfile
 
 bench: install
 	$(PY) benchmarks/preprocess.py
@@ -25,7 +25,7 @@ bench: install
 
 # The papers' GAN table over actor folds (opt-in; wall time in the README): every variant on every
 # fold as a DVC experiment, then reports/tables.{md,json,png} and the README's report block.
-FOLDS ?= 6
+FOLDS ?= 5
 JOBS ?= 1
 VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier" \
 	--variant "gan.condition=conformal" --variant "gan.progressive=true gan.pretrain_pool=s1_s3" \
@@ -34,6 +34,7 @@ VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier"
 tables: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --jobs $(JOBS) $(VARIANTS)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --readme README.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN

@@ -90,3 +90,19 @@ def test_failed_and_queued_experiments_are_skipped():
     rows = fake_show()
     rows[1]["experiments"][0]["revs"][0]["error"] = {"msg": "failed"}
     assert len(parse_exp_show(rows)) == 5
+
+
+def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
+    from avemo.report import summary
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    (metrics / "corpus.json").write_text(json.dumps({"clips": 576, "actors": 48}))
+    (metrics / "face_classifier.json").write_text(json.dumps({"accuracy": 0.8751}))
+    table = summary.summary_table(metrics)
+    assert "| `corpus` | 576 clips of 48 actors |" in table and "0.875" in table
+    assert "train_gan" not in table  # absent file: no row, no invented number
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{summary.BEGIN}\nold\n{summary.END}\nrest\n")
+    replace_in_readme(readme, table, summary.BEGIN, summary.END)
+    text = readme.read_text()
+    assert "old" not in text and "576 clips" in text and text.endswith("rest\n")

@@ -7,7 +7,7 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] != "report":
-        raise SystemExit("usage: avemo report {queue,run,collect} ... (avemo report --help)")
+        raise SystemExit("usage: avemo report {queue,run,collect,summary} ... (avemo report --help)")
     from .report.cli import main as report
 
     report(argv[1:])

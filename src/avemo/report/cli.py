@@ -4,6 +4,7 @@ tables from what DVC stores.
     avemo report queue --folds 6 --variant gan.condition=label --variant "gan.loss=wasserstein gan.n_critic=5"
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
     avemo report collect [--readme README.md]      # reports/tables.{md,json,png}
+    avemo report summary [--readme README.md]      # the table of the committed metrics/ (one dvc repro)
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 from .experiments import baseline_params, exp_show, parse_exp_show, read_files
+from . import summary
 from .render import replace_in_readme, write_report
 from .tables import CLIPS, CURVE, compare_to, group, summarise
 
@@ -29,8 +31,9 @@ def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
     return commands
 
 
-def wait(cwd: str = ".", poll: float = 3.0) -> None:
-    """Block until no queued or running experiment is left."""
+def wait(cwd: str = ".", poll: float = 30.0) -> None:
+    """Block until no queued or running experiment is left. Each poll starts a `dvc` process (about a
+    CPU-second), so a long study polls rarely."""
     while True:
         status = subprocess.run(["dvc", "queue", "status"], cwd=cwd, capture_output=True, text=True).stdout
         if not any(word in status for word in ("Queued", "Running")):
@@ -62,16 +65,25 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--variant", action="append", default=[],
                        help='params of one variant, "key=value key=value" (repeat for more variants)')
         p.add_argument("--jobs", type=int, default=1, help="experiments run at once (run only)")
+        p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--readme", type=Path, help="also replace the report block of this README")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
+    p = sub.add_parser("summary", help="the table of one dvc repro, from metrics/*.json")
+    p.add_argument("--metrics", type=Path, default=Path("metrics"))
+    p.add_argument("--readme", type=Path, help="also replace the summary block of this README")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
         queue(args.folds, args.variant)
         if args.command == "run":
             subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
-            wait()
+            wait(poll=args.poll)
+    elif args.command == "summary":
+        text = summary.summary_table(args.metrics)
+        if args.readme is not None:
+            replace_in_readme(args.readme, text, summary.BEGIN, summary.END)
+        print(text, end="")
     else:
         print(collect(args.out, args.readme, args.all_commits))
 

@@ -34,7 +34,7 @@ def fold_mean(v: Variant, metric: str, digits: int = 3) -> str:
 
 
 def augmentation_table(variants: list[Variant], versus: dict) -> str:
-    head = ("| variant | folds | augmented acc. | fair baseline acc. | delta vs baseline, pooled [95% CI] | p | "
+    head = ("| variant | folds | augmented acc. | fair baseline acc. | delta vs baseline, pooled [95% CI] | half-width | p | "
             "folds better | vs first row [95% CI] | oracle delta | shuffled delta | FID | GAN-test |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for v in variants:
@@ -43,6 +43,7 @@ def augmentation_table(variants: list[Variant], versus: dict) -> str:
         lines.append(" | ".join([
             f"| {v.label}", str(len(v.folds)), fold_mean(v, "augmented.augmented_accuracy"),
             fold_mean(v, "augmented.baseline_accuracy"), interval(aug) if aug else "missing",
+            f"{50 * (aug.high - aug.low):.1f}" if aug else "",
             f"{aug.p_value:.3f}" if aug else "", f"{won}/{len(v.folds)}" if won is not None else "",
             interval(versus[v.label]) if versus.get(v.label) else "",
             interval(v.pooled["oracle"]) if "oracle" in v.pooled else "missing",
@@ -152,11 +153,11 @@ def write_report(variants: list[Variant], versus: dict, out_dir: Path) -> str:
     return text
 
 
-def replace_in_readme(readme: Path, text: str) -> None:
-    """Put ``text`` between the report markers of the README (the markers must be there)."""
+def replace_in_readme(readme: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` markers of the README (they must be there)."""
     content = readme.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{readme} has no '{BEGIN}' ... '{END}' block to fill")
-    head, rest = content.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+    if begin not in content or end not in content:
+        raise SystemExit(f"{readme} has no '{begin}' ... '{end}' block to fill")
+    head, rest = content.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{begin}\n{text}{end}{tail}")

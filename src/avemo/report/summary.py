@@ -1,0 +1,78 @@
+"""The README's table of one `dvc repro`: the headline numbers of each stage, read from the committed
+``metrics/*.json`` so that the README shows the files' numbers, not typed copies.
+
+    avemo report summary [--metrics metrics] [--readme README.md]
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+BEGIN, END = "<!-- avemo summary: begin -->", "<!-- avemo summary: end -->"
+
+
+def _split(m: dict) -> str:
+    sets = [f"{name} {m[f'{name}_actors']} actors/{m[f'{name}_clips']} clips" for name in ("S1", "S2", "S3", "S4")]
+    if m.get("POOL_actors"):
+        sets.append(f"face-only pool {m['POOL_actors']}/{m['POOL_clips']}")
+    return ", ".join(sets)
+
+
+def _conformal(m: dict) -> str:
+    errors = ", ".join(f"{m[f'error_eps_{e}']:.3f} [{m[f'error_eps_{e}_ci95_low']:.3f}, {m[f'error_eps_{e}_ci95_high']:.3f}]"
+                       for e in ("0.05", "0.1", "0.2"))
+    return f"argmax accuracy {m['accuracy']:.3f}; S4 error at eps 0.05 / 0.1 / 0.2 [95% CI]: {errors}"
+
+
+def _delta(m: dict, key: str) -> str:
+    return f"{100 * m[key]:+.1f} [{100 * m[key + '_ci95_low']:+.1f}, {100 * m[key + '_ci95_high']:+.1f}]"
+
+
+def _augmented(m: dict) -> str:
+    return (f"augmented {m['augmented_accuracy']:.3f} vs fair baseline {m['baseline_accuracy']:.3f}: "
+            f"{_delta(m, 'delta')} points [95% CI over {m['test_actors']} actors]; oracle "
+            f"{m['oracle_accuracy']:.3f}, shuffled labels {m['shuffled_accuracy']:.3f}")
+
+
+def _mrpn(m: dict) -> str:
+    best = max(("audio_only", "video_only"), key=lambda k: m[k])
+    fused = [k for k in ("n0_late_fusion", "n0_end_to_end", "n1", "n2") if k in m]
+    parts = [f"audio {m['audio_only']:.3f}, video {m['video_only']:.3f}"]
+    parts += [f"{k} {m[k]:.3f} ({_delta(m, f'{k}_vs_best_unimodal_delta')} vs {best.replace('_', '-')})" for k in fused]
+    return "; ".join(parts)
+
+
+def _curve(m: dict) -> str:
+    return ", ".join(f"{m[f'{s}_actors']} actors {m[f'{s}_accuracy']:.3f}" for s in ("1x", "2x", "all"))
+
+
+# stage -> (metrics file, what it says); a stage whose file is absent is left out of the table
+ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "corpus": ("corpus.json", lambda m: f"{m['clips']} clips of {m['actors']} actors"),
+    "preprocess": ("preprocess.json", lambda m: f"{m['kept']} kept, {m['rejected']} rejected, "
+                                                f"face detection rate {m['face_detect_rate']:.2f}"),
+    "split": ("split.json", _split),
+    "train_face_classifier": ("face_classifier.json", lambda m: f"S4 accuracy {m['accuracy']:.3f}"),
+    "train_audio_classifier": ("audio_classifier.json", lambda m: f"S4 accuracy {m['accuracy']:.3f} real only, "
+                                                                  f"{m['accuracy_specaugment']:.3f} with SpecAugment copies"),
+    "calibrate": ("conformal.json", _conformal),
+    "train_temporal_encoder": ("temporal_encoder.json", lambda m: f"{m['encoder']}, S4 accuracy {m['accuracy']:.3f}"),
+    "train_gan": ("train_gan.json", lambda m: f"{m['epochs']} epochs on {m['pairs']} pairs"),
+    "generate": ("generate.json", lambda m: f"{m['generated']} samples from {m['sources']}"),
+    "evaluate_generation": ("generation.json", lambda m: f"FID {m['fid']:.1f}, KID {m['kid']:.2f}, IS {m['is']:.2f} "
+                                                         f"(real {m['is_real']:.2f}), SSIM {m['ssim']:.3f}, GAN-test "
+                                                         f"{m['gan_test']:.2f} (real {m['gan_test_real']:.2f})"),
+    "evaluate_augmented": ("augmented.json", _augmented),
+    "learning_curve": ("learning_curve.json", _curve),
+    "train_mrpn": ("mrpn.json", _mrpn),
+}
+
+
+def summary_table(metrics_dir: Path) -> str:
+    lines = ["| stage | result (`metrics/`) |", "|---|---|"]
+    for stage, (name, say) in ROWS.items():
+        path = metrics_dir / name
+        if path.exists():
+            lines.append(f"| `{stage}` | {say(json.loads(path.read_text()))} |")
+    return "\n".join(lines) + "\n"
