@@ -13,7 +13,8 @@ from avemo.config.mrpn import MrpnParams
 from avemo.config.train import TrainParams
 from avemo.data.sequences import SequenceSpec
 from avemo.data.splits import actor_folds
-from avemo.evaluation.mrpn_report import fold_summary, fusion_comparisons, save_fold_table, save_fused_pca
+from avemo.evaluation.mrpn_report import (fold_summary, fusion_comparisons, robustness, save_fold_table,
+                                         save_fused_pca, save_robustness)
 from avemo.evaluation.reports import save_confusion
 from avemo.models.mrpn import MrpnConfig
 from avemo.stage import run, start_parallel
@@ -41,27 +42,33 @@ def main(args) -> None:
     fit = build(MrpnFit, m, train)
     spec = build(SequenceSpec, m)
     folds, preds, truth, tested = [], {v: [] for v in m.variants}, [], []
+    corrupted_preds = {v: {c: [] for c in m.corruptions} for v in m.variants}
     with mlflow_run("mrpn", f"{m.backbone}-{m.aggregator}", {**vars(m), "seed": train.seed}, environment=env,
                     enabled=world.main) as mlflow:
         for k, (tr, va, te) in enumerate(actor_folds(clips, m.folds, train.seed)):
-            proba, fused = run_fold(data.take(tr), data.take(va), data.take(te), cfg, fit, spec, m.variants, device,
-                                    world)
+            proba, fused, robust = run_fold(data.take(tr), data.take(va), data.take(te), cfg, fit, spec, m.variants,
+                                            device, world, m.corruptions)
             row = {v: float((proba[v].argmax(1) == labels[te]).mean()) for v in m.variants}
             mlflow.log_metrics({f"fold{k}_{v}": a for v, a in row.items()})
             folds.append({"fold": k, **row})
             for v in m.variants:
                 preds[v].append(proba[v].argmax(1))
+                for c in m.corruptions:
+                    corrupted_preds[v][c].append(robust[v][c].argmax(1))
             truth.append(labels[te])
             tested.append(te)
         truth, order = np.concatenate(truth), np.concatenate(tested)  # every clip is tested once
         correct = {v: (np.concatenate(preds[v]) == truth).astype(float) for v in m.variants}
+        corrupted = {v: {c: (np.concatenate(p) == truth).astype(float) for c, p in by_c.items()}
+                     for v, by_c in corrupted_preds.items()}
         actors = clips["actor"].to_numpy()[order]
         if not world.main:  # rank 0 writes the outputs
             return
         metrics = {**fold_summary(folds, m.variants), **fusion_comparisons(correct, actors, train.seed),
-                   "folds": m.folds, "clips": int(len(labels))}
+                   **robustness(correct, corrupted, actors, train.seed), "folds": m.folds, "clips": int(len(labels))}
         plots = Path(args.plots)
         save_fold_table(folds, plots / "folds.csv")
+        save_robustness(correct, corrupted, plots)
         for v in m.variants:
             save_confusion(truth, np.concatenate(preds[v]), classes, f"{v} (all folds)",
                            plots / "confusion" / f"{v}.png")

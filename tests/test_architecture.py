@@ -92,6 +92,7 @@ REGISTRIES = [  # (module, registry, params key)
     ("avemo.models.mrpn", "VARIANTS", "mrpn.variants"),
     ("avemo.models.mrpn", "BACKBONES", "mrpn.backbone"),
     ("avemo.models.mrpn", "AGGREGATORS", "mrpn.aggregator"),
+    ("avemo.data.corruptions", "CONDITIONS", "mrpn.corruptions"),
     ("avemo.training.losses", "LOSSES", "gan.loss"),
     ("avemo.training.gan", "OPTIMIZERS", "gan.optimizer"),
     ("avemo.evaluation.conformal", "CONFORMAL_METHODS", "conformal.method"),

@@ -114,8 +114,14 @@ def test_tiny_run_of_every_variant(aggregator):
     data = tiny_clips()
     variants = ("audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2")
     cfg = MrpnConfig(3, "cnn", aggregator, 16)
-    proba, fused = run_fold(data.take(np.arange(12)), data.take(np.arange(12, 15)), data.take(np.arange(15, 18)),
-                            cfg, MrpnFit(epochs=1, batch_size=6), SPEC, variants)
+    proba, fused, robust = run_fold(data.take(np.arange(12)), data.take(np.arange(12, 15)),
+                                    data.take(np.arange(15, 18)), cfg, MrpnFit(epochs=1, batch_size=6), SPEC, variants,
+                                    conditions=("audio_missing", "video_shift"))
+    assert set(robust) == set(variants) and set(robust["n2"]) == {"audio_missing", "video_shift"}
+    # a stream a model does not read cannot change its output; one it reads does
+    assert np.allclose(robust["video_only"]["audio_missing"], proba["video_only"])
+    assert np.allclose(robust["audio_only"]["video_shift"], proba["audio_only"])
+    assert not np.allclose(robust["audio_only"]["audio_missing"], proba["audio_only"])
     assert set(proba) == set(variants)
     for p in proba.values():
         assert p.shape == (3, 3) and np.allclose(p.sum(1), 1, atol=1e-5)
@@ -125,3 +131,16 @@ def test_tiny_run_of_every_variant(aggregator):
 def test_resnet18_backbone_builds_without_downloads():
     net = UnimodalNet(1, MrpnConfig(3, "resnet18", "lstm", 16))
     assert net(torch.randn(2, 3, 1, 32, 32)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("kind,changes", [("n2", True), ("video_only", False)])
+def test_modality_dropout_acts_on_fusion_models_only(kind, changes):
+    data = tiny_clips()
+    trained = {}
+    for p in (0.0, 0.5):
+        torch.manual_seed(0)
+        model, _ = fit_variant(VARIANTS[kind].build(CFG, {}), kind, data, data, SPEC,
+                               MrpnFit(epochs=1, batch_size=6, modality_dropout=p), "cpu")
+        trained[p] = model.state_dict()
+    same = all(torch.equal(trained[0.0][k], trained[0.5][k]) for k in trained[0.0])
+    assert same != changes

@@ -106,3 +106,16 @@ def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
     replace_in_readme(readme, table, summary.BEGIN, summary.END)
     text = readme.read_text()
     assert "old" not in text and "576 clips" in text and text.endswith("rest\n")
+
+
+def test_summary_has_the_mrpn_robustness_table():
+    from avemo.report.summary import robustness_table
+    m = {"n0_late_fusion": 0.8, "n0_late_fusion_std": 0.01, "n2": 0.75, "n2_std": 0.02,
+         "n0_late_fusion_audio_missing": 0.5, "n0_late_fusion_audio_missing_drop": 0.3,
+         "n2_audio_missing": 0.7, "n2_audio_missing_drop": 0.05,
+         "n2_vs_n0_late_fusion_audio_missing_delta": 0.2, "n2_vs_n0_late_fusion_audio_missing_delta_ci95_low": 0.1,
+         "n2_vs_n0_late_fusion_audio_missing_delta_ci95_high": 0.3}
+    table = robustness_table(m)
+    assert "| n0_late_fusion | 0.800 | 0.500 |" in table and "| n2 | 0.750 | 0.700 |" in table
+    assert "| n2 vs n0_late_fusion |  | +20.0 [+10.0, +30.0] |" in table
+    assert robustness_table({"n2": 0.7, "n2_std": 0.1}) == ""  # runs without corruptions: no table

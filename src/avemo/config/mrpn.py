@@ -1,6 +1,7 @@
 """``mrpn``: MRPN audio-video fusion, its variants and training."""
 from __future__ import annotations
 
+from ..data.corruptions import CONDITIONS
 from ..models.mrpn import VARIANTS
 from .core import bounded, choice, listed, section
 
@@ -24,3 +25,5 @@ class MrpnParams:
     weight_decay: float = bounded(0.0, 1.0)
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
     folds: int = bounded(2, 20)  # rotating actor-disjoint test units
+    modality_dropout: float = bounded(0.0, 1.0)  # fusion variants: share of training clips losing one stream
+    corruptions: tuple = listed(*CONDITIONS)  # test-time conditions each trained model is also tested under

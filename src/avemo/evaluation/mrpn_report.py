@@ -63,3 +63,42 @@ def save_fused_pca(features: np.ndarray, labels: np.ndarray, classes: tuple, pat
     ax.set_title("fused features of the last fold's test clips (PCA)", fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np.ndarray]], actors: np.ndarray,
+               seed: int) -> dict:
+    """Accuracy of each trained model with one stream corrupted at test time (``<v>_<condition>``,
+    e.g. ``n2_audio_missing``), its drop from the clean accuracy (``<v>_<condition>_drop``), and N2
+    against each other fusion model under the same condition, paired on the same clips with 95%
+    cluster-bootstrap intervals over actors (``n2_vs_<v>_<condition>_delta``): does the residual
+    perceptron degrade more gracefully?"""
+    out = {}
+    for v, by_condition in corrupted.items():
+        for c, hits in by_condition.items():
+            out[f"{v}_{c}"] = round(float(hits.mean()), 4)
+            out[f"{v}_{c}_drop"] = round(float(correct[v].mean() - hits.mean()), 4)
+    if "n2" in corrupted:
+        for v in corrupted:
+            if v != "n2" and VARIANTS[v].inputs == "both":
+                for c in corrupted["n2"]:
+                    out.update(paired_delta(corrupted["n2"][c], corrupted[v][c], actors, seed).flat(f"n2_vs_{v}_{c}_delta"))
+    return out
+
+
+def save_robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np.ndarray]], plots) -> None:
+    """``robustness.csv`` (variant x condition accuracy, "clean" first) and ``robustness.png``."""
+    table = pd.DataFrame({v: {"clean": correct[v].mean(), **{c: h.mean() for c, h in corrupted[v].items()}}
+                          for v in corrupted}).T
+    with atomic_path(plots / "robustness.csv") as tmp:
+        table.rename_axis("variant").to_csv(tmp, float_format="%.4f")
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    width = 0.8 / len(table.columns)
+    x = np.arange(len(table))
+    for i, condition in enumerate(table.columns):
+        ax.bar(x + (i - (len(table.columns) - 1) / 2) * width, table[condition], width, label=condition)
+    ax.set_xticks(x, table.index, fontsize=7)
+    ax.set_ylabel("accuracy (every clip tested once)")
+    ax.set_title("MRPN variants with one stream corrupted at test time", fontsize=8)
+    ax.legend(fontsize=6, ncol=4)
+    fig.tight_layout()
+    save_figure(fig, plots / "robustness.png")

@@ -69,10 +69,33 @@ ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
 }
 
 
+def robustness_table(m: dict) -> str:
+    """MRPN variants with one stream corrupted at test time (``mrpn.corruptions``), and N2 against
+    each other fusion model under each condition, paired, with 95% intervals over actors."""
+    variants = [k.removesuffix("_std") for k in m if k.endswith("_std")]
+    conditions = sorted({k.removeprefix(f"{variants[0]}_").removesuffix("_drop") for k in m
+                         if k.startswith(f"{variants[0]}_") and k.endswith("_drop")})
+    if not conditions:
+        return ""
+    lines = ["| variant | clean | " + " | ".join(conditions) + " |", "|---|---|" + "---|" * len(conditions)]
+    for v in variants:
+        lines.append(f"| {v} | {m[v]:.3f} | " + " | ".join(f"{m[f'{v}_{c}']:.3f}" for c in conditions) + " |")
+    for other in (v for v in variants if f"n2_vs_{v}_{conditions[0]}_delta" in m):
+        lines.append(f"| n2 vs {other} | {_delta(m, f'n2_vs_{other}_delta') if f'n2_vs_{other}_delta' in m else ''} | "
+                     + " | ".join(_delta(m, f"n2_vs_{other}_{c}_delta") for c in conditions) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def summary_table(metrics_dir: Path) -> str:
     lines = ["| stage | result (`metrics/`) |", "|---|---|"]
     for stage, (name, say) in ROWS.items():
         path = metrics_dir / name
         if path.exists():
             lines.append(f"| `{stage}` | {say(json.loads(path.read_text()))} |")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    mrpn = metrics_dir / "mrpn.json"
+    robust = robustness_table(json.loads(mrpn.read_text())) if mrpn.exists() else ""
+    if robust:
+        text += ("\nMRPN with one stream corrupted at test time (`mrpn.corruptions`; accuracy, every clip tested "
+                 "once; the n2 rows are paired differences in points [95% CI over actors]):\n\n" + robust)
+    return text

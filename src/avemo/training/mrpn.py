@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..data.corruptions import corrupt, drop_modality
 from ..data.sequences import SequenceSpec, draw_slices, gather
 from ..models.mrpn import VARIANTS, FusionNet, MrpnConfig
 from .distributed import SINGLE, World, synchronize_batch_norm
@@ -27,6 +28,7 @@ class MrpnFit:
     patience: int = 10
     seed: int = 0
     time_augment: bool = True
+    modality_dropout: float = 0.0  # fusion variants: share of training clips that lose one stream
 
 
 @dataclass
@@ -62,11 +64,17 @@ def batches(data: ClipArrays, spec: SequenceSpec, batch_size: int, rng: np.rando
 
 
 @torch.no_grad()
-def predict_proba(model, kind: str, data: ClipArrays, spec: SequenceSpec, device="cpu", batch_size: int = 64):
-    """Fusion-branch softmax (N, C) on centred slices, eval mode."""
+def predict_proba(model, kind: str, data: ClipArrays, spec: SequenceSpec, device="cpu", batch_size: int = 64,
+                  condition: str | None = None):
+    """Fusion-branch softmax (N, C) on centred slices, eval mode; with ``condition`` (e.g.
+    "audio_missing", ``data.corruptions.CONDITIONS``) one stream corrupted first (fixed noise seed)."""
     model.eval()
-    out = [torch.softmax(forward(model, kind, v.to(device), a.to(device)), 1).cpu()
-           for v, a, _ in batches(data, spec, batch_size, None, shuffle=False)]
+    g = torch.Generator().manual_seed(0)
+    out = []
+    for v, a, _ in batches(data, spec, batch_size, None, shuffle=False):
+        if condition is not None:
+            v, a = corrupt(condition, v, a, g)
+        out.append(torch.softmax(forward(model, kind, v.to(device), a.to(device)), 1).cpu())
     return torch.cat(out).numpy()
 
 
@@ -82,12 +90,16 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
     opt = torch.optim.AdamW(params, lr=fit.lr, weight_decay=fit.weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=fit.patience)
     best, best_loss, history = None, float("inf"), []
+    dropout_draws = torch.Generator().manual_seed(fit.seed + 1)
+    drops = fit.modality_dropout > 0 and VARIANTS[kind].inputs == "both"
     for epoch in range(fit.epochs):
         model.train()
         total = 0.0
         for v, a, y in batches(train, spec, fit.batch_size, rng if fit.time_augment else None, shuffle=True):
             if len(y) < 2:  # batch norm needs two samples
                 continue
+            if drops:  # drawn for the global batch, before each rank takes its share
+                v, a = drop_modality(v, a, fit.modality_dropout, dropout_draws)
             weight = 1.0
             if world.size > 1:
                 share = world.share(torch.arange(len(y)))
@@ -111,20 +123,24 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
 
 
 def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConfig, fit: MrpnFit,
-             spec: SequenceSpec, variants: tuple, device="cpu", world: World = SINGLE) -> tuple[dict, np.ndarray | None]:
-    """Test-set class probabilities per variant, and the fused test features of the last fusion model.
-    Variants train in registry order; one that another needs trains even when not requested."""
+             spec: SequenceSpec, variants: tuple, device="cpu", world: World = SINGLE,
+             conditions: tuple = ()) -> tuple[dict, np.ndarray | None, dict]:
+    """Test-set class probabilities per variant, the fused test features of the last fusion model,
+    and {variant: {condition: probabilities}} with one stream corrupted at test time (the same
+    trained model; ``conditions`` from ``data.corruptions.CONDITIONS``). Variants train in registry
+    order; one that another needs trains even when not requested."""
     wanted = set(variants) | {need for v in variants for need in VARIANTS[v].needs}
-    out, trained, fused = {}, {}, None
+    out, trained, fused, robust = {}, {}, None, {}
     for kind, variant in VARIANTS.items():
         if kind not in wanted:
             continue
         trained[kind], _ = fit_variant(variant.build(cfg, trained), kind, train, val, spec, fit, device, world)
         if kind in variants:
             out[kind] = predict_proba(trained[kind], kind, test, spec, device)
+            robust[kind] = {c: predict_proba(trained[kind], kind, test, spec, device, condition=c) for c in conditions}
             if variant.inputs == "both":
                 fused = fused_features(trained[kind], test, spec, device)
-    return out, fused
+    return out, fused, robust
 
 
 @torch.no_grad()
