@@ -144,3 +144,30 @@ def test_modality_dropout_acts_on_fusion_models_only(kind, changes):
         trained[p] = model.state_dict()
     same = all(torch.equal(trained[0.0][k], trained[0.5][k]) for k in trained[0.0])
     assert same != changes
+
+
+def test_image_augmentation_treats_each_clip_as_one_expression():
+    from avemo.data.sequences import clip_image_augment
+    g = torch.Generator().manual_seed(0)
+    still = torch.rand(1, 1, 3, 8, 8, generator=g) * 2 - 1
+    video = torch.cat([still.repeat(1, 5, 1, 1, 1)] * 16) + 0.01 * torch.randn(16, 5, 3, 8, 8, generator=g)
+    out = clip_image_augment(video.clamp(-1, 1), torch.Generator().manual_seed(1))
+    assert out.shape == video.shape and out.min() >= -1 and out.max() <= 1
+    # frames of one clip stay alike (one flip, one brightness and contrast), clips differ
+    assert (out[:, 1:] - out[:, :1]).abs().max() < 0.1
+    per_clip = out.mean(dim=(1, 2, 3, 4))
+    assert per_clip.std() > 0.02
+    flipped = [(c - video[i].flip(-1)).abs().mean() < (c - video[i]).abs().mean() for i, c in enumerate(out)]
+    assert 3 <= sum(flipped) <= 13
+
+
+@pytest.mark.parametrize("kind,changes", [("video_only", True), ("audio_only", False)])
+def test_image_augmentation_acts_on_models_that_see_faces(kind, changes):
+    data = tiny_clips()
+    trained = {}
+    for on in (False, True):
+        torch.manual_seed(0)
+        model, _ = fit_variant(VARIANTS[kind].build(CFG, {}), kind, data, data, SPEC,
+                               MrpnFit(epochs=1, batch_size=6, image_augment=on), "cpu")
+        trained[on] = model.state_dict()
+    assert all(torch.equal(trained[False][k], trained[True][k]) for k in trained[False]) != changes

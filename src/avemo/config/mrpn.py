@@ -16,7 +16,8 @@ class MrpnParams:
     segments: int = bounded(1, 64)
     segment_frames: int = bounded(8, 1024)  # STFT frames per audio segment
     segment_hop: int = bounded(4, 1024)
-    time_augment: bool
+    time_augment: bool  # thesis "VA"
+    image_augment: bool  # thesis "IA"
     max_stretch: float = bounded(0.0, 0.9)  # time augmentation: hop scaled by a factor in [1 - s, 1 + s]
     feature_dim: int = bounded(8, 2048)
     epochs: int = bounded(1, 1000)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torchvision.transforms.v2 import functional as TF
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,19 @@ def gather(face_frames: np.ndarray, stft: np.ndarray, slices: list[ClipSlice], s
         v = torch.nn.functional.interpolate(v.flatten(0, 1), size=(face_size, face_size), mode="bilinear",
                                             align_corners=False).view(n, t, 3, face_size, face_size)
     return v, torch.from_numpy(audio.astype(np.float32))[:, :, None]
+
+
+def clip_image_augment(video: torch.Tensor, g: torch.Generator, jitter: float = 0.2) -> torch.Tensor:
+    """The thesis' image augmentation ("IA"): video (N, T, 3, S, S) in [-1, 1] -> same shape. Per
+    clip, one horizontal flip (p 0.5) and one brightness and one contrast factor in
+    [1 - jitter, 1 + jitter] (torchvision), the same for all its frames: a clip shows one expression
+    over time, so its frames must stay alike. No shifts: faces are aligned, and at 28 px expression
+    cues are one-pixel moves (see ``augment.face_augment``)."""
+    n = video.shape[0]
+    flip = torch.rand(n, generator=g) < 0.5
+    brightness = 1 + (torch.rand(n, generator=g) * 2 - 1) * jitter
+    contrast = 1 + (torch.rand(n, generator=g) * 2 - 1) * jitter
+    unit = ((torch.where(flip.view(-1, 1, 1, 1, 1), video.flip(-1), video) + 1) / 2).clamp(0, 1)
+    out = [TF.adjust_contrast(TF.adjust_brightness(clip, float(b)), float(c))
+           for clip, b, c in zip(unit, brightness, contrast)]
+    return torch.stack(out) * 2 - 1

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data.corruptions import corrupt, drop_modality
-from ..data.sequences import SequenceSpec, draw_slices, gather
+from ..data.sequences import SequenceSpec, clip_image_augment, draw_slices, gather
 from ..models.mrpn import VARIANTS, FusionNet, MrpnConfig
 from .distributed import SINGLE, World, synchronize_batch_norm
 
@@ -27,7 +27,8 @@ class MrpnFit:
     weight_decay: float = 1e-2
     patience: int = 10
     seed: int = 0
-    time_augment: bool = True
+    time_augment: bool = True  # thesis "VA": random start and pace of the frame/segment slices
+    image_augment: bool = False  # thesis "IA": per-clip flip, brightness and contrast of the face frames
     modality_dropout: float = 0.0  # fusion variants: share of training clips that lose one stream
 
 
@@ -91,14 +92,18 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=fit.patience)
     best, best_loss, history = None, float("inf"), []
     dropout_draws = torch.Generator().manual_seed(fit.seed + 1)
+    image_draws = torch.Generator().manual_seed(fit.seed + 2)
     drops = fit.modality_dropout > 0 and VARIANTS[kind].inputs == "both"
+    sees_faces = fit.image_augment and VARIANTS[kind].inputs != "audio"
     for epoch in range(fit.epochs):
         model.train()
         total = 0.0
         for v, a, y in batches(train, spec, fit.batch_size, rng if fit.time_augment else None, shuffle=True):
             if len(y) < 2:  # batch norm needs two samples
                 continue
-            if drops:  # drawn for the global batch, before each rank takes its share
+            if sees_faces:  # drawn for the global batch, before each rank takes its share
+                v = clip_image_augment(v, image_draws)
+            if drops:
                 v, a = drop_modality(v, a, fit.modality_dropout, dropout_draws)
             weight = 1.0
             if world.size > 1:
