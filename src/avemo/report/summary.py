@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Callable
 
+from ..models.mrpn import VARIANTS
+
 BEGIN, END = "<!-- avemo summary: begin -->", "<!-- avemo summary: end -->"
 
 
@@ -72,7 +74,7 @@ ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
 def robustness_table(m: dict) -> str:
     """MRPN variants with one stream corrupted at test time (``mrpn.corruptions``), and N2 against
     each other fusion model under each condition, paired, with 95% intervals over actors."""
-    variants = [k.removesuffix("_std") for k in m if k.endswith("_std")]
+    variants = [v for v in VARIANTS if f"{v}_std" in m]  # registry order: unimodal first
     conditions = sorted({k.removeprefix(f"{variants[0]}_").removesuffix("_drop") for k in m
                          if k.startswith(f"{variants[0]}_") and k.endswith("_drop")})
     if not conditions:
