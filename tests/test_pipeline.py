@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 from conftest import ROOT
@@ -90,6 +91,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert "up to date" in status
     shown = _run(dvc + ["plots", "show", "--json"], repo, env).stdout
     assert "mrpn_folds" in shown and "gan_losses" in shown
+    train_gan_with_two_processes(repo, tmp_path, env)
     # two actor folds through the queue on "machine A", one variant on "machine B", the report on a
     # third clone from what DVC stored and shared
     fan_out_across_two_machines(repo, tmp_path, env)
@@ -148,3 +150,23 @@ def fan_out_across_two_machines(repo, tmp_path, env):
     assert folds["folds"] == [0, 1] and folds["pooled"]["augmented"]["actors"] == 4
     assert by_label["eval.kid_subsets=3"]["folds"] == [0]
     assert "delta vs baseline" in (machine_c / "reports/tables.md").read_text()
+
+
+def train_gan_with_two_processes(repo, tmp_path, env):
+    """``train.processes: 2``: the stage relaunches itself under torchrun (two gloo processes) and
+    writes what one process writes: the same generator layout, the same metrics keys. (That two
+    processes compute what one does is tests/test_distributed.py's job.)"""
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["train"]["processes"] = 2
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    out = tmp_path / "two_processes"
+    _run([sys.executable, "stages/train_gan.py", "--params", str(tmp_path / "two.yaml"), "--processed", "data/processed",
+          "--splits", "data/splits.csv", "--conformal", "data/conformal.npz", "--embeddings",
+          "data/temporal_embeddings.npy", "--pretrained", "models/gan_pretrained.pt", "--audio-model",
+          "models/audio_classifier.pt", "--face-model", "models/face_classifier.pt", "--model", str(out / "gan.pt"),
+          "--metrics", str(out / "train_gan.json"), "--plots", str(out / "plots"), "--environment",
+          str(out / "environment.json"), "--checkpoint", str(out / "checkpoint.pt")], repo, env)
+    one = torch.load(repo / "models/gan.pt", weights_only=False)["generator"]
+    two = torch.load(out / "gan.pt", weights_only=False)["generator"]
+    assert {k: v.shape for k, v in one.items()} == {k: v.shape for k, v in two.items()}
+    assert set(json.loads((out / "train_gan.json").read_text())) == set(json.loads((repo / "metrics/train_gan.json").read_text()))
