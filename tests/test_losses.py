@@ -111,3 +111,26 @@ def test_mode_seeking_loss_by_hand():
     z_a, z_b = torch.tensor([[0.0], [0.0]]), torch.tensor([[3.0], [1.0]])  # |dz|: 3, 1
     ratio = (1.5 / 3 + 0.5 / 1) / 2
     assert mode_seeking_loss(fake_a, fake_b, z_a, z_b).item() == pytest.approx(1 / (ratio + 1e-5), rel=1e-6)
+
+
+def test_mode_seeking_loss_by_hand():
+    from avemo.training.losses import mode_seeking_loss
+    fake_a = torch.tensor([[0.0, 1.0], [2.0, 2.0]])
+    fake_b = torch.tensor([[1.0, 1.0], [0.0, 0.0]])  # per-sample mean |a - b|: 0.5 and 2.0
+    z_a = torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    z_b = torch.tensor([[1.0, 1.0, 1.0], [0.0, 0.0, -3.0]])  # per-sample mean |z_a - z_b|: 1.0 and 2.0
+    ratios = [0.5 / 1.0, 2.0 / 2.0]
+    expected = 1.0 / (sum(ratios) / 2 + 1e-5)
+    assert mode_seeking_loss(fake_a, fake_b, z_a, z_b).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_within_source_diversity_by_hand():
+    import numpy as np
+
+    from avemo.evaluation.generation import within_source_diversity
+    draws = np.array([[[0.0, 0.0], [1.0, 3.0]],   # draw 0 for sources 0 and 1
+                      [[1.0, 1.0], [1.0, 1.0]],   # draw 1
+                      [[2.0, 0.0], [1.0, 3.0]]])  # draw 2
+    # pairs (0,1): sources 1.0, 1.0; (0,2): 1.0, 0.0; (1,2): 1.0, 1.0 -> mean 5/6
+    assert within_source_diversity(draws) == pytest.approx(5 / 6)
+    assert within_source_diversity(draws[:1]) == 0.0
