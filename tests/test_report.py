@@ -28,7 +28,8 @@ def fake_show():
                    exp("c0", 0, "classifier"), exp("c1", 1, "classifier", missing=("delta",)),
                    exp("c2", 2, "classifier")]
     return [{"rev": "workspace", "data": {}}, {"rev": "base-sha", "name": "main", "data": {},
-                                               "experiments": [{"name": e["name"], "revs": [e]} for e in experiments]}]
+                                               "experiments": [{"name": e["name"], "revs": [e]}  # newest first, as DVC
+                                                               for e in reversed(experiments)]}]
 
 
 def clips(fold, gain, rng):
@@ -86,10 +87,21 @@ def test_written_report_and_readme_block(variants, tmp_path):
     assert "OLD-BLOCK" not in readme.read_text() and readme.read_text().endswith(f"{END}\nrest\n")
 
 
-def test_failed_and_queued_experiments_are_skipped():
+def test_failed_queued_and_running_experiments_are_skipped():
     rows = fake_show()
     rows[1]["experiments"][0]["revs"][0]["error"] = {"msg": "failed"}
     assert len(parse_exp_show(rows)) == 5
+    for entry, state in zip(rows[1]["experiments"][1:4], ("queued", "running", "failed")):
+        entry["executor"] = {"state": state}  # DVC shows these with the baseline's metrics
+    rows[1]["experiments"][4]["executor"] = {"state": "success"}
+    assert [e.name for e in parse_exp_show(rows)] == ["l0", "l1"]  # oldest first
+
+
+def test_the_committed_params_come_first():
+    experiments = parse_exp_show(fake_show())
+    reference = {"gan.condition": "classifier", "gan.loss": "bce"}
+    labels = [v.label for v in group(experiments, reference)]
+    assert labels[0] == "default" and set(labels) == {"default", "gan.condition=label"}
 
 
 def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):

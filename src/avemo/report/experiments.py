@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -42,16 +43,22 @@ def _record(entry: dict, name: str | None) -> Experiment | None:
     return Experiment(name or entry["rev"], entry["rev"], params, metrics)
 
 
+UNFINISHED = {"queued", "running", "failed"}  # DVC's executor states of experiments without results
+
+
 def parse_exp_show(rows: list, include_baseline: bool = False) -> list[Experiment]:
-    """Experiments of ``dvc exp show --json`` output (every baseline commit in it); the baseline
-    commits themselves too when ``include_baseline``. Failed or queued experiments are skipped."""
+    """Experiments of ``dvc exp show --json`` output (every baseline commit in it), oldest first;
+    the baseline commits themselves too when ``include_baseline``. Failed, queued and running
+    experiments are skipped: DVC lists them with the baseline's params and metrics, not their own."""
     out = []
     for row in rows:
         if row.get("rev") == "workspace":
             continue
         if include_baseline:
             out.append(_record(row, row.get("name")))
-        for exp in row.get("experiments") or []:
+        for exp in reversed(row.get("experiments") or []):  # DVC lists the newest first
+            if ((exp.get("executor") or {}).get("state")) in UNFINISHED:
+                continue
             for rev in exp.get("revs") or []:
                 out.append(_record(rev, rev.get("name") or exp.get("name")))
     return [e for e in out if e is not None]
@@ -65,10 +72,17 @@ def baseline_params(rows: list) -> dict:
     return {}
 
 
-def exp_show(all_commits: bool = False, cwd: str = ".") -> list[dict]:
+def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3) -> list[dict]:
+    """``dvc exp show --json``. While a queued experiment is being committed DVC may fail to read
+    the repository for a moment, so it is tried ``attempts`` times; then one line with DVC's error."""
     cmd = ["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else [])
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    for attempt in range(attempts):
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        if done.returncode == 0:
+            return json.loads(done.stdout)
+        time.sleep(2.0 * (attempt + 1))
+    last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+    raise SystemExit(f"avemo report: `{' '.join(cmd)}` failed: {last}")
 
 
 def read_files(experiments: list[Experiment], paths: tuple[str, ...], cwd: str = ".") -> None:

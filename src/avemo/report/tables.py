@@ -48,7 +48,8 @@ class Variant:
 def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
     """One Variant per distinct set of params (ignoring fold and seeds), in order of first
     appearance, labelled by the params where it differs from ``reference`` (the committed params;
-    without one, the most common value among the variants); "default" when it differs in none."""
+    without one, the most common value among the variants); "default" when it differs in none, and
+    then listed first."""
     groups: dict[tuple, list[Experiment]] = defaultdict(list)
     for exp in experiments:
         groups[variant_key(exp)].append(exp)
@@ -62,7 +63,7 @@ def group(experiments: list[Experiment], reference: dict | None = None) -> list[
         label = ", ".join(f"{k}={values.get(k)}" for k in names if repr(values.get(k)) != modal[k]) or "default"
         exps = sorted(exps, key=lambda e: e.params.get("split.fold", 0))
         out.append(Variant(label, exps, [e.params.get("split.fold", 0) for e in exps]))
-    return out
+    return sorted(out, key=lambda v: v.label != "default")  # the committed params first: the rows compare to it
 
 
 def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) -> Variant:
