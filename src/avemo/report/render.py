@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
+from ..models.mrpn import VARIANTS  # noqa: E402
 from .tables import Variant  # noqa: E402
 
 BEGIN, END = "<!-- avemo report: begin -->", "<!-- avemo report: end -->"
@@ -79,7 +80,7 @@ def curve_table(variants: list[Variant]) -> str:
 
 def mrpn_table(variants: list[Variant]) -> str:
     metrics = variants[0].experiments[0].metrics if variants and variants[0].experiments else {}
-    names = [k.removeprefix("mrpn.") for k in metrics if k.startswith("mrpn.") and f"{k}_std" in metrics]
+    names = [v for v in VARIANTS if f"mrpn.{v}_std" in metrics]  # registry order: unimodal first
     if not names:
         return ""
     lines = ["| variant | accuracy (mean +- std over MRPN folds) | vs best unimodal [95% CI] | p |", "|---|---|---|---|"]
