@@ -8,7 +8,7 @@ import pytest
 
 from avemo.report.experiments import parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, replace_in_readme, write_report
-from avemo.report.tables import CLIPS, compare_to, group, summarise
+from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, summarise
 
 
 def exp(name, fold, condition, seed=0, delta=0.02, missing=()):
@@ -131,3 +131,16 @@ def test_summary_has_the_mrpn_robustness_table():
     assert "| n0_late_fusion | 0.800 | 0.500 |" in table and "| n2 | 0.750 | 0.700 |" in table
     assert "| n2 vs n0_late_fusion |  | +20.0 [+10.0, +30.0] |" in table
     assert robustness_table({"n2": 0.7, "n2_std": 0.1}) == ""  # runs without corruptions: no table
+
+
+def test_params_added_later_take_their_committed_value():
+    """An experiment of an older commit lacks a param added since: it joins the variant of that
+    param's committed value instead of forming a variant of its own, and the report says so."""
+    rows = fake_show()
+    newer = rows[1]["experiments"][0]["revs"][0]["data"]["params"]["params.yaml"]["data"]
+    newer["mrpn"] = {"image_augment": False}  # c2 ran after mrpn.image_augment was added
+    experiments = parse_exp_show(rows)
+    reference = {"gan.condition": "label", "gan.loss": "bce", "mrpn.image_augment": False}
+    assert fill_added_params(experiments, reference) == {"mrpn.image_augment": 5}
+    assert [v.label for v in group(experiments, reference)] == ["default", "gan.condition=classifier"]
+    assert "mrpn.image_augment" in markdown([], {}, ["5 experiment(s) ... `mrpn.image_augment`"])

@@ -17,7 +17,7 @@ from pathlib import Path
 from .experiments import baseline_params, exp_show, parse_exp_show, read_files
 from . import summary
 from .render import replace_in_readme, write_report
-from .tables import CLIPS, CURVE, compare_to, group, summarise
+from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, summarise
 
 
 def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
@@ -47,9 +47,13 @@ def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
     read_files(experiments, (CLIPS, CURVE), cwd)
-    variants = [summarise(v) for v in group(experiments, baseline_params(rows))]
+    reference = baseline_params(rows)
+    filled = fill_added_params(experiments, reference)
+    variants = [summarise(v) for v in group(experiments, reference)]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
-    text = write_report(variants, versus, out_dir)
+    notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
+             f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
+    text = write_report(variants, versus, out_dir, notes)
     if readme is not None:
         replace_in_readme(readme, text)
     return text

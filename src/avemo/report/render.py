@@ -93,7 +93,7 @@ def mrpn_table(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
-def markdown(variants: list[Variant], versus: dict) -> str:
+def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> str:
     parts = ["Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
              "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
              "interval is a 95% cluster bootstrap over actors, p a sign-flip test over actors. Fold means "
@@ -101,6 +101,8 @@ def markdown(variants: list[Variant], versus: dict) -> str:
     missing = [f"- {v.label}: {what} missing in {', '.join(names)}" for v in variants for what, names in v.missing.items()]
     if missing:
         parts += ["", "Missing results (not averaged in):", *missing]
+    if notes:
+        parts += ["", "Params added after some experiments ran:", *(f"- {n}" for n in notes)]
     for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
                           curve_table(variants)),
                          ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
@@ -143,9 +145,9 @@ def figure(variants: list[Variant], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(variants: list[Variant], versus: dict, out_dir: Path) -> str:
+def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: list[str] = ()) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = markdown(variants, versus)
+    text = markdown(variants, versus, notes)
     with atomic_path(out_dir / "tables.md") as tmp:
         tmp.write_text(text)
     with atomic_path(out_dir / "tables.json") as tmp:

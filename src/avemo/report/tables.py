@@ -45,6 +45,20 @@ class Variant:
     missing: dict = field(default_factory=dict)  # what -> experiments that lack it
 
 
+def fill_added_params(experiments: list[Experiment], reference: dict) -> dict[str, int]:
+    """Give experiments of older commits the committed value of every param added since (a param is
+    added with the default that keeps the old behaviour, so the old run did what that value does).
+    Without this an experiment from before ``mrpn.image_augment`` existed would form its own variant.
+    Returns param -> number of experiments filled, for the report to say."""
+    filled: dict[str, int] = Counter()
+    for exp in experiments:
+        for key, value in reference.items():
+            if key not in exp.params:
+                exp.params[key] = value
+                filled[key] += 1
+    return dict(filled)
+
+
 def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
     """One Variant per distinct set of params (ignoring fold and seeds), in order of first
     appearance, labelled by the params where it differs from ``reference`` (the committed params;
