@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from avemo.atomic import atomic_dir, write_json
+from avemo.atomic import atomic_dir, atomic_path, write_json
 from avemo.config.audio import AudioParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -17,6 +17,7 @@ from avemo.stage import run, write_environment
 
 INPUTS = {"corpus": "the dataset root (data.root)"}
 OUTPUTS = {"processed": "folder of arrays (faces, face_frames, spectrograms, stft), clips.csv, rejections.csv",
+           "landmarks": "the middle frame's 68 aligned landmarks per kept clip, in crop units (CSV)",
            "metrics": "kept / rejected counts (JSON)", "figure": "aligned faces and spectrograms (PNG)",
            "environment": "package versions and machine (JSON)"}
 
@@ -35,13 +36,23 @@ def too_many_rejections(rejects: pd.DataFrame, total: int, limit: float, table_p
             f"preprocess.max_reject_fraction = {limit}; by kind: {kinds}; every clip and reason: {table_path}")
 
 
+def write_landmarks(clips: pd.Series, landmarks, path: str) -> None:
+    """One row per kept clip: ``clip, x0, y0, ..., x67, y67`` (a file of its own, so the arrays'
+    folder, and every stage after it, does not change with it)."""
+    columns = [f"{axis}{i}" for i in range(68) for axis in "xy"]
+    table = pd.DataFrame(landmarks.reshape(len(landmarks), -1), columns=columns)
+    table.insert(0, "clip", clips.to_numpy())
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.5f")
+
+
 def main(args) -> None:
     p = load_params(args.params, DataParams, FaceParams, AudioParams, PreprocessParams)
     data, pre = p["data"], p["preprocess"]
     manifest, name_rejects = build_manifest(data.dataset, args.corpus, data.classes)
     failed_table = Path(args.processed).with_name(Path(args.processed).name + "_rejections.csv")
     with atomic_dir(args.processed) as tmp:
-        kept, rejects = preprocess(manifest, build_spec(p["face"], p["audio"], pre), tmp, workers=pre.workers)
+        kept, rejects, landmarks = preprocess(manifest, build_spec(p["face"], p["audio"], pre), tmp, workers=pre.workers)
         kept.to_csv(tmp / "clips.csv", index=False)
         rejects = pd.concat([rejects, name_rejects], ignore_index=True) if len(name_rejects) else rejects
         rejects.to_csv(tmp / "rejections.csv", index=False)
@@ -50,6 +61,7 @@ def main(args) -> None:
             rejects.to_csv(failed_table, index=False)  # outside the temporary folder: it outlives the failure
             raise SystemExit(too_many_rejections(rejects, total, pre.max_reject_fraction, failed_table))
         save_preprocess_figure(tmp, kept, args.figure)
+    write_landmarks(kept["clip"], landmarks, args.landmarks)
     faceless = int((rejects["kind"] == "no face found").sum())
     write_json(args.metrics, {"clips": total, "kept": len(kept), "rejected": len(rejects),
                               "face_detect_rate": round(1 - faceless / max(1, len(manifest)), 4),

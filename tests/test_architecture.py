@@ -96,6 +96,8 @@ REGISTRIES = [  # (module, registry, params key)
     ("avemo.training.losses", "LOSSES", "gan.loss"),
     ("avemo.training.gan", "OPTIMIZERS", "gan.optimizer"),
     ("avemo.evaluation.conformal", "CONFORMAL_METHODS", "conformal.method"),
+    ("avemo.data.face_features", "FACE_INPUTS", "face_study.inputs"),
+    ("avemo.models.feature_classifiers", "FACE_MODELS", "face_study.models"),
 ]
 
 

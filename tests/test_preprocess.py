@@ -89,8 +89,13 @@ def test_stage_keeps_good_clips_lists_rejects_and_is_byte_identical(tiny_corpus,
     for run, workers in enumerate((1, 2)):
         out = tmp_path / f"run{run}"
         out.mkdir()
-        kept, rejects = preprocess(table, SPEC, out, workers=workers)
+        kept, rejects, landmarks = preprocess(table, SPEC, out, workers=workers)
         assert kept["clip"].tolist() == table["clip"].tolist()[:6]
+        assert landmarks.shape == (6, 68, 2)
+        eyes = np.stack([landmarks[:, 36:42].mean(1), landmarks[:, 42:48].mean(1)], 1)  # (6, 2, 2)
+        assert np.abs(eyes - [[0.32, 0.36], [0.68, 0.36]]).max() < 0.05  # aligned: on the template's eyes
+        assert landmarks[:, :, 0].std(0).max() > 1e-3  # per-clip shapes, not one template copied
+        np.save(out / "landmarks.npy", landmarks)
         assert rejects["clip"].tolist() == ["broken"]
         assert np.load(out / "faces.npy").shape == (6, 28, 28, 3)
         kept.to_csv(out / "clips.csv", index=False)

@@ -8,6 +8,7 @@ from .corpus import CorpusParams
 from .data import DataParams
 from .eval import EvalParams
 from .face import FaceParams
+from .face_study import FaceStudyParams
 from .gan import GanParams
 from .generate import GenerateParams
 from .mrpn import MrpnParams
@@ -17,7 +18,8 @@ from .temporal import TemporalParams
 from .train import TrainParams
 
 ALL_SECTIONS = (DataParams, CorpusParams, FaceParams, AudioParams, PreprocessParams, SplitParams, TrainParams,
-                ClassifierParams, ConformalParams, TemporalParams, GanParams, GenerateParams, EvalParams, MrpnParams)
+                ClassifierParams, ConformalParams, TemporalParams, GanParams, GenerateParams, EvalParams, MrpnParams,
+                FaceStudyParams)
 
 
 def check_across_sections(p: dict) -> None:

@@ -23,7 +23,7 @@ from ..errors import UserError
 
 # Every section params.yaml may hold, in file order. Each has a module avemo.config.<name>.
 SECTION_NAMES = ("data", "corpus", "face", "audio", "preprocess", "split", "train", "classifier", "conformal",
-                 "temporal", "gan", "generate", "eval", "mrpn")
+                 "temporal", "gan", "generate", "eval", "mrpn", "face_study")
 
 
 class ParamsError(UserError, ValueError):

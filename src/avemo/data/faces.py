@@ -156,10 +156,17 @@ def similarity(aligned: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return (standard(aligned) * standard(reference[None])).mean(1)
 
 
+def aligned_landmarks(lm: np.ndarray) -> np.ndarray:
+    """The 68 landmarks as they lie in the aligned crop, in units of the crop side (size-free):
+    (68, 2) image pixels -> (68, 2) float32, the eyes near (0.32, 0.36) and (0.68, 0.36)."""
+    return similarity_to_template(lm, 1)(lm).astype(np.float32)
+
+
 def aligned_track(models: FaceModels, frames: np.ndarray, size: int, max_side: int, redetect_every: int = 0,
-                  min_similarity: float = 0.5) -> tuple[np.ndarray, np.ndarray] | None:
-    """Aligned faces of every frame and which frames have one: ((T, size, size, 3) uint8, (T,) bool), or
-    None when the middle frame has no face. A tracked face that no longer looks like the middle
+                  min_similarity: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Aligned faces of every frame, which frames have one, and the middle frame's landmarks in the
+    aligned crop: ((T, size, size, 3) uint8, (T,) bool, (68, 2) float32), or None when the middle frame
+    has no face. A tracked face that no longer looks like the middle
     frame's (similarity below ``min_similarity``: the tracker holds background) is detected afresh in
     that frame; a frame where the detector finds nothing has no face (its row is left black)."""
     tracked = track_landmarks(models, frames, max_side, redetect_every)
@@ -176,5 +183,5 @@ def aligned_track(models: FaceModels, frames: np.ndarray, size: int, max_side: i
             found[t], aligned[t] = False, blank
         else:
             aligned[t] = align_face(frames[t], lm, size)
-    return aligned, found
+    return aligned, found, aligned_landmarks(marks[len(frames) // 2])
 

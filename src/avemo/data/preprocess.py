@@ -60,7 +60,8 @@ def fill_missing(aligned: np.ndarray, found: np.ndarray) -> np.ndarray:
 
 
 def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | Rejection:
-    """One clip -> {"faces", "face_frames", "spectrograms", "stft", "faceless_share"}, or a Rejection."""
+    """One clip -> {"faces", "face_frames", "spectrograms", "stft", "faceless_share", "landmarks"}, or a
+    Rejection. ``landmarks``: the middle frame's 68 points in the aligned crop (the face of ``faces``)."""
     audio_path, video_path = row["audio_path"], row["video_path"]
     try:
         audio = read_audio(audio_path, spec.gan.sample_rate)
@@ -90,7 +91,7 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
         return Rejection(video_path, "degenerate landmarks", str(err))
     if tracked is None:
         return Rejection(video_path, "no face found", "no face found")
-    aligned, found = tracked
+    aligned, found, middle_landmarks = tracked
     faceless = 1.0 - float(found.mean())
     if faceless > spec.max_faceless_share:
         return Rejection(video_path, "face leaves the frame",
@@ -103,6 +104,7 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
         "spectrograms": gan_spectrogram(audio, spec.gan),
         "stft": stft.astype(np.float16),
         "faceless_share": faceless,
+        "landmarks": middle_landmarks,
     }
 
 
@@ -124,13 +126,15 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
     """Write ``<name>.npy`` memmaps for the kept clips into ``out_dir``.
 
     Returns (kept manifest with ``index`` and ``faceless_share`` columns, rejections table
-    clip/path/kind/reason naming the file that failed).
+    clip/path/kind/reason naming the file that failed, the kept clips' aligned landmarks (K, 68, 2)).
+    The landmarks are returned, not written with the arrays, so the arrays' folder (and every stage
+    after it) does not change with them.
     """
     rows = manifest.to_dict("records")
     n = len(rows)
     staging = {k: np.lib.format.open_memmap(out_dir / f".{k}.staging.npy", "w+", dt, (n, *shape))
                for k, (shape, dt) in spec.shapes().items()}
-    kept, rejects = [], []
+    kept, rejects, marks = [], [], []
     if workers > 1:
         pool = get_context("spawn").Pool(workers, _init, (spec,))
         results = pool.imap(_run, rows, chunksize=2)
@@ -146,6 +150,7 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
             for key in staging:
                 staging[key][len(kept)] = result[key]
             kept.append({**row, "faceless_share": round(result["faceless_share"], 4)})
+            marks.append(result["landmarks"])
     finally:
         if pool is not None:
             pool.close()
@@ -161,4 +166,5 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
         (out_dir / f".{key}.staging.npy").unlink()
     table = pd.DataFrame(kept, columns=[*manifest.columns, "faceless_share"])
     table.insert(0, "index", np.arange(len(kept)))
-    return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+    landmarks = np.stack(marks) if marks else np.zeros((0, 68, 2), np.float32)
+    return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS), landmarks

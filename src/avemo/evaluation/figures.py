@@ -38,3 +38,19 @@ def save_preprocess_figure(array_dir: Path, clips: pd.DataFrame, path: str | Pat
         axes[r, 0].set_title(emo, fontsize=8, loc="left")
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def save_face_study_figure(metrics: dict, path: str | Path) -> None:
+    """S4 accuracy of each face input x model pair (95% interval over actors), upright and turned."""
+    names = [k for k in metrics if k + "_turned" in metrics]
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(names) + 1.2))
+    for i, name in enumerate(names):
+        for key, colour, dy in ((name, "tab:blue", 0.12), (name + "_turned", "tab:orange", -0.12)):
+            m, lo, hi = metrics[key], metrics[key + "_ci95_low"], metrics[key + "_ci95_high"]
+            ax.errorbar(m, i + dy, xerr=[[m - lo], [hi - m]], fmt="o", color=colour, capsize=3,
+                        label=("upright" if key == name else f"turned +-{metrics['rotation_degrees']:g} deg") if i == 0 else None)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_xlabel("S4 accuracy (95% CI over actors)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, path)
