@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.face_features import FACE_INPUTS, rotate_faces, rotate_landmarks
+from ..errors import UserError
 from ..models.feature_classifiers import FACE_MODELS
 from .stats import cluster_bootstrap, paired_delta
 
@@ -49,7 +50,10 @@ def fit_predict(face_input: str, model: str, train: FaceSet, tests: list[FaceSet
     if model in IMAGE_ONLY:
         return [cnn(t.faces) for t in tests]
     features = FACE_INPUTS[face_input]
-    estimator = FACE_MODELS[model](cfg.seed, cfg.cv_folds)
+    groups = len(np.unique(train.actors))
+    if groups < 2:
+        raise UserError(f"face_study: S1 has {groups} actor; choosing C by actor-grouped CV needs two or more")
+    estimator = FACE_MODELS[model](cfg.seed, min(cfg.cv_folds, groups))  # tiny corpora: fewer folds
     estimator.fit(features(train.faces, train.landmarks), train.labels, groups=train.actors)
     return [estimator.predict(features(t.faces, t.landmarks)) for t in tests]
 
