@@ -1,5 +1,6 @@
-"""DVC stage: facial emotion recognition from features vs pixels (MRPN thesis 4.1-4.2): each face
-input x classifier pair trained on S1 and tested on S4, also with the faces turned in-plane."""
+"""DVC stage: facial emotion recognition from features vs pixels (MRPN thesis 4.1-4.2) and transfer
+from face identity (thesis 4.3): each face input x classifier pair and each identity-pre-trained CNN
+trained on S1 and tested on S4, also with the test faces turned in-plane (head-pose check)."""
 from pathlib import Path
 
 import numpy as np
@@ -7,22 +8,26 @@ import pandas as pd
 import torch
 
 from avemo.atomic import atomic_path, write_json
+from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.face_study import FaceStudyParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import face_tensor, load_set
-from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, run_study
+from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, identity_source, run_study
 from avemo.evaluation.figures import save_face_study_figure
 from avemo.models.checkpoints import load_emotion_cnn
+from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
-from avemo.training.classifier import predict_proba
+from avemo.training.classifier import FitConfig, predict_proba
+from avemo.training.transfer import TRANSFERS, fine_tune, pretrain_identity
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
-          "landmarks": "aligned landmarks per clip (CSV)", "face_model": "f_S checkpoint (the cnn row)"}
-OUTPUTS = {"metrics": "S4 accuracy of each input x model pair, turned faces, intervals over actors (JSON)",
+          "landmarks": "aligned landmarks per clip (CSV)", "face_model": "f_S checkpoint (the pixels_cnn row)"}
+OUTPUTS = {"metrics": "S4 accuracy of each row, upright and turned, intervals over actors (JSON)",
            "plots": "figure folder (clips.csv per-clip correctness, accuracy.png)",
            "environment": "package versions, machine, device (JSON)"}
+SETS = ("S1", "S2", "S3", "POOL", "S4")
 
 
 def face_set(processed: str, splits: str, landmarks: pd.DataFrame, name: str, classes: tuple) -> FaceSet:
@@ -32,19 +37,30 @@ def face_set(processed: str, splits: str, landmarks: pd.DataFrame, name: str, cl
     return FaceSet(np.ascontiguousarray(faces), marks, y.numpy(), part["actor"].to_numpy(), part["clip"].to_numpy())
 
 
+def labeller(model, device):
+    return lambda faces: predict_proba(model, face_tensor(faces), device).argmax(1)
+
+
 def main(args) -> None:
-    p = load_params(args.params, DataParams, FaceStudyParams, TrainParams)
-    classes, f, t = p["data"].classes, p["face_study"], p["train"]
+    p = load_params(args.params, DataParams, FaceStudyParams, ClassifierParams, TrainParams)
+    classes, f, c, t = p["data"].classes, p["face_study"], p["classifier"], p["train"]
     device, _ = start(t.seed, t.device, args.environment)
     landmarks = pd.read_csv(args.landmarks)
-    train, test = (face_set(args.processed, args.splits, landmarks, name, classes) for name in ("S1", "S4"))
-    f_s = load_emotion_cnn(args.face_model).to(device)
-
-    def cnn(faces: np.ndarray) -> np.ndarray:
-        return predict_proba(f_s, face_tensor(faces), device).argmax(1)
-
-    with torch.no_grad():
-        table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), cnn)
+    sets = {name: face_set(args.processed, args.splits, landmarks, name, classes) for name in SETS}
+    sets = {name: s for name, s in sets.items() if len(s.labels)}  # no pool on some splits
+    train, test = sets["S1"], sets["S4"]
+    image_models = {"pixels_cnn": labeller(load_emotion_cnn(args.face_model).to(device), device)} \
+        if "cnn" in f.models else {}
+    if f.transfer:
+        cfg, fit = build(ClassifierConfig, c, in_channels=3, n_classes=len(classes)), build(FitConfig, c, t)
+        source = identity_source(sets)
+        identity = pretrain_identity(face_tensor(source.faces), source.actors, cfg, fit, c.val_fraction, device)
+        for name in f.transfer:
+            tuned = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), TRANSFERS[name],
+                              fit, c.val_fraction, device)
+            image_models[f"pixels_cnn_{name}"] = labeller(tuned, device)
+    table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), image_models)
+    metrics["identity_actors"] = int(len(np.unique(source.actors))) if f.transfer else 0
     plots = Path(args.plots)
     plots.mkdir(parents=True, exist_ok=True)
     with atomic_path(plots / "clips.csv") as tmp:

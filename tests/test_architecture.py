@@ -98,6 +98,7 @@ REGISTRIES = [  # (module, registry, params key)
     ("avemo.evaluation.conformal", "CONFORMAL_METHODS", "conformal.method"),
     ("avemo.data.face_features", "FACE_INPUTS", "face_study.inputs"),
     ("avemo.models.feature_classifiers", "FACE_MODELS", "face_study.models"),
+    ("avemo.training.transfer", "TRANSFERS", "face_study.transfer"),
 ]
 
 

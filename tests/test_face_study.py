@@ -5,7 +5,8 @@ import pytest
 
 from avemo.data.face_features import (FACE_INPUTS, GEOMETRY_NAMES, geometry_features, rotate_faces,
                                       rotate_landmarks)
-from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, pairs, run_study
+from avemo.errors import UserError
+from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, identity_source, pairs, run_study
 from avemo.models.feature_classifiers import FACE_MODELS
 
 
@@ -99,10 +100,49 @@ def test_the_study_table_and_metrics():
     cfg = FaceStudyConfig(("pixels", "geometry"), ("cnn", "svm_linear"), 3, 10.0, 0)
     assert pairs(cfg.inputs, cfg.models) == [("pixels", "cnn"), ("pixels", "svm_linear"), ("geometry", "svm_linear")]
     chance = np.random.default_rng(5)
-    table, metrics = run_study(train, test, cfg, cnn=lambda faces: chance.integers(0, 2, len(faces)))
+    table, metrics = run_study(train, test, cfg, {"pixels_cnn": lambda faces: chance.integers(0, 2, len(faces))})
     assert list(table.columns[:3]) == ["clip", "actor", "label"] and len(table) == len(test.labels)
     assert metrics["geometry_svm_linear"] == 1.0 and metrics["geometry_svm_linear_turned"] == 1.0  # roll-free
     assert metrics["pixels_svm_linear"] < 0.8  # random pixels carry no label
     assert metrics["geometry_svm_linear_vs_pixels_cnn_delta"] > 0.2
     assert metrics["pixels_cnn_ci95_low"] <= metrics["pixels_cnn"] <= metrics["pixels_cnn_ci95_high"]
     assert metrics["test_actors"] == 4
+
+
+def test_identity_pre_training_never_sees_the_test_actors():
+    sets = {"S1": toy_set(2, 4, 0), "S2": toy_set(2, 4, 1), "POOL": toy_set(2, 4, 2), "S4": toy_set(2, 4, 3)}
+    source = identity_source(sets)
+    assert set(source.actors) == set(sets["S1"].actors) | set(sets["S2"].actors) | set(sets["POOL"].actors)
+    assert not set(source.actors) & set(sets["S4"].actors)
+    sets["S2"] = sets["S4"]  # an actor in both: refused, not silently used
+    with pytest.raises(UserError, match="test actors"):
+        identity_source(sets)
+
+
+def tiny_cnn():
+    from avemo.models.classifier import ClassifierConfig, EmotionCNN
+    from avemo.training.classifier import FitConfig
+
+    cfg = ClassifierConfig(depth="small", width=4, feature_dim=8, dropout=0.0, in_channels=3, n_classes=3)
+    return cfg, FitConfig(epochs=3, batch_size=8, lr=1e-2, weight_decay=0.0, patience=5, seed=0), EmotionCNN
+
+
+def test_fine_tuning_the_head_keeps_the_identity_network_and_all_changes_it():
+    import torch
+
+    from avemo.training.transfer import fine_tune, pretrain_identity
+
+    cfg, fit, _ = tiny_cnn()
+    g = torch.Generator().manual_seed(0)
+    x, actors = torch.randn(48, 3, 16, 16, generator=g), np.repeat(np.arange(4), 12)
+    source = pretrain_identity(x, actors, cfg, fit, 0.25)
+    assert source.head[-1].out_features == 4  # one output per actor
+    y = torch.as_tensor(np.tile(np.arange(3), 16))
+    before = {k: v.clone() for k, v in source.state_dict().items()}
+    head = fine_tune(source, x, y, 3, "head", fit, 0.25).model.state_dict()
+    every = fine_tune(source, x, y, 3, "all", fit, 0.25).state_dict()
+    frozen = [k for k in before if not k.startswith("head")]
+    assert all(torch.equal(head[k], before[k]) for k in frozen)  # weights and batch-norm statistics
+    assert any(not torch.equal(every[k], before[k]) for k in frozen)
+    assert head["head.1.weight"].shape == (3, cfg.feature_dim)
+    assert all(torch.equal(v, before[k]) for k, v in source.state_dict().items())  # the source is not touched

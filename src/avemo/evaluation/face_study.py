@@ -39,16 +39,28 @@ class FaceStudyConfig:
     seed: int
 
 
+
+def identity_source(sets: dict[str, FaceSet], test: str = "S4") -> FaceSet:
+    """Faces of every actor outside the test set, for the identity pre-training (its labels are the
+    actors, so the emotion labels of S2, S3 and the pool are not used). Refuses a set sharing an
+    actor with the test set."""
+    test_actors = set(sets[test].actors)
+    parts = [s for name, s in sets.items() if name != test]
+    leak = test_actors & {a for s in parts for a in s.actors}
+    if leak:
+        raise UserError(f"face_study: identity pre-training would see test actors {sorted(leak)[:5]}")
+    return FaceSet(*(np.concatenate([getattr(s, f) for s in parts]) for f in
+                     ("faces", "landmarks", "labels", "actors", "clips")))
+
+
 def pairs(inputs: tuple, models: tuple) -> list[tuple[str, str]]:
     """Every input x model pair that exists (the CNN takes images only)."""
     return [(i, m) for i in inputs for m in models if m not in IMAGE_ONLY or i == "pixels"]
 
 
-def fit_predict(face_input: str, model: str, train: FaceSet, tests: list[FaceSet], cfg: FaceStudyConfig,
-                cnn: Callable[[np.ndarray], np.ndarray] | None) -> list[np.ndarray]:
-    """Predicted labels (N,) for each test set. ``cnn``: faces uint8 -> labels (the trained f_S)."""
-    if model in IMAGE_ONLY:
-        return [cnn(t.faces) for t in tests]
+def fit_predict(face_input: str, model: str, train: FaceSet, tests: list[FaceSet], cfg: FaceStudyConfig
+                ) -> list[np.ndarray]:
+    """Predicted labels (N,) for each test set of a scikit-learn model fitted on ``train``."""
     features = FACE_INPUTS[face_input]
     groups = len(np.unique(train.actors))
     if groups < 2:
@@ -59,17 +71,21 @@ def fit_predict(face_input: str, model: str, train: FaceSet, tests: list[FaceSet
 
 
 def run_study(train: FaceSet, test: FaceSet, cfg: FaceStudyConfig,
-              cnn: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Per-clip correctness of every pair (column ``<input>_<model>``; ``..._turned`` = mean over the
+              image_models: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Per-clip correctness of every row (column ``<input>_<model>``; ``..._turned`` = mean over the
     +-rotation copies) and flat metrics: accuracy with a 95% cluster bootstrap over test actors, the
-    accuracy under rotation, the rotation's paired drop, and each pair vs pixels_cnn when it ran."""
+    accuracy under rotation, the rotation's paired drop, and each row vs pixels_cnn when it ran.
+    ``image_models``: trained CNN rows, name -> (faces uint8 (N, S, S, 3) -> labels (N,)); the
+    scikit-learn rows are fitted here, one per input x model pair of ``cfg``."""
     turned = [test.turned(cfg.rotation), test.turned(-cfg.rotation)]
     table = pd.DataFrame({"clip": test.clips, "actor": test.actors, "label": test.labels})
     metrics: dict = {"train_clips": len(train.labels), "test_clips": len(test.labels),
                      "test_actors": int(len(np.unique(test.actors))), "rotation_degrees": cfg.rotation}
-    for face_input, model in pairs(cfg.inputs, cfg.models):
-        name = f"{face_input}_{model}"
-        plain, plus, minus = fit_predict(face_input, model, train, [test, *turned], cfg, cnn)
+    rows = {name: (lambda sets, f=f: [f(s.faces) for s in sets]) for name, f in (image_models or {}).items()}
+    rows.update({f"{i}_{m}": (lambda sets, i=i, m=m: fit_predict(i, m, train, sets, cfg))
+                 for i, m in pairs(cfg.inputs, cfg.models) if m not in IMAGE_ONLY})
+    for name, predict in rows.items():
+        plain, plus, minus = predict([test, *turned])
         table[name] = (plain == test.labels).astype(float)
         table[f"{name}_turned"] = ((plus == test.labels).astype(float) + (minus == test.labels)) / 2
         for column, key in ((name, name), (f"{name}_turned", f"{name}_turned")):
@@ -77,8 +93,7 @@ def run_study(train: FaceSet, test: FaceSet, cfg: FaceStudyConfig,
             metrics.update({key: round(mean, 4), f"{key}_ci95_low": round(low, 4), f"{key}_ci95_high": round(high, 4)})
         metrics.update(paired_delta(table[f"{name}_turned"], table[name], test.actors, cfg.seed).flat(f"{name}_turned_delta"))
     if "pixels_cnn" in table:
-        for face_input, model in pairs(cfg.inputs, cfg.models):
-            name = f"{face_input}_{model}"
+        for name in rows:
             if name != "pixels_cnn":
                 metrics.update(paired_delta(table[name], table["pixels_cnn"], test.actors, cfg.seed)
                                .flat(f"{name}_vs_pixels_cnn_delta"))
