@@ -144,3 +144,18 @@ def test_params_added_later_take_their_committed_value():
     assert fill_added_params(experiments, reference) == {"mrpn.image_augment": 5}
     assert [v.label for v in group(experiments, reference)] == ["default", "gan.condition=classifier"]
     assert "mrpn.image_augment" in markdown([], {}, ["5 experiment(s) ... `mrpn.image_augment`"])
+
+
+def test_summary_has_the_face_study_table():
+    from avemo.report.summary import face_study_table
+    m = {"rotation_degrees": 10.0}
+    for k, acc in (("pixels_cnn", 0.8), ("geometry_svm_linear", 0.6)):
+        for key, v in ((k, acc), (f"{k}_turned", acc - 0.1)):
+            m.update({key: v, f"{key}_ci95_low": v - 0.05, f"{key}_ci95_high": v + 0.05})
+        m.update({f"{k}_turned_delta": -0.1, f"{k}_turned_delta_ci95_low": -0.2, f"{k}_turned_delta_ci95_high": 0.0})
+    m.update({"geometry_svm_linear_vs_pixels_cnn_delta": -0.2, "geometry_svm_linear_vs_pixels_cnn_delta_ci95_low": -0.3,
+              "geometry_svm_linear_vs_pixels_cnn_delta_ci95_high": -0.1})
+    table = face_study_table(m)
+    assert "| pixels cnn | 0.800 [0.750, 0.850] | 0.700 [0.650, 0.750] | -10.0 [-20.0, +0.0] |  |" in table
+    assert "| geometry svm_linear | 0.600 [0.550, 0.650] |" in table and "-20.0 [-30.0, -10.0] |" in table
+    assert face_study_table({"rotation_degrees": 10.0}) == ""

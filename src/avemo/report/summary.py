@@ -88,6 +88,25 @@ def robustness_table(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _ci(m: dict, key: str) -> str:
+    return f"{m[key]:.3f} [{m[key + '_ci95_low']:.3f}, {m[key + '_ci95_high']:.3f}]"
+
+
+def face_study_table(m: dict) -> str:
+    """Each face input x model row of ``face_study`` (thesis Tables 4.1-4.2 and 4.3's transfer):
+    S4 accuracy upright and turned, and the paired difference to the pixel CNN f_S."""
+    rows = [k for k in m if f"{k}_turned" in m and f"{k}_turned_delta" in m]
+    if not rows:
+        return ""
+    lines = [f"| input, model | S4 accuracy [95% CI] | turned +-{m['rotation_degrees']:g} deg | change when turned "
+             f"(points) | vs pixels + cnn (points) |", "|---|---|---|---|---|"]
+    for k in rows:
+        versus = _delta(m, f"{k}_vs_pixels_cnn_delta") if f"{k}_vs_pixels_cnn_delta" in m else ""
+        lines.append(f"| {k.replace('_', ' ', 1)} | {_ci(m, k)} | {_ci(m, k + '_turned')} | "
+                     f"{_delta(m, k + '_turned_delta')} | {versus} |")
+    return "\n".join(lines) + "\n"
+
+
 def summary_table(metrics_dir: Path) -> str:
     lines = ["| stage | result (`metrics/`) |", "|---|---|"]
     for stage, (name, say) in ROWS.items():
@@ -100,4 +119,12 @@ def summary_table(metrics_dir: Path) -> str:
     if robust:
         text += ("\nMRPN with one stream corrupted at test time (`mrpn.corruptions`; accuracy, every clip tested "
                  "once; the n2 rows are paired differences in points [95% CI over actors]):\n\n" + robust)
+    study = metrics_dir / "face_study.json"
+    faces = face_study_table(json.loads(study.read_text())) if study.exists() else ""
+    if faces:
+        m = json.loads(study.read_text())
+        text += (f"\nFacial emotion from pixels, landmarks or geometry features and from identity pre-training "
+                 f"(`face_study`; trained on S1's {m['train_clips']} clips, tested on S4's {m['test_clips']} clips of "
+                 f"{m['test_actors']} actors; intervals over actors; identity pre-training on "
+                 f"{m['identity_actors']} actors outside S4):\n\n" + faces)
     return text
