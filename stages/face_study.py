@@ -14,7 +14,7 @@ from avemo.config.data import DataParams
 from avemo.config.face_study import FaceStudyParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import face_tensor, load_set
-from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, identity_source, run_study
+from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, actor_share, identity_source, run_study
 from avemo.evaluation.figures import save_face_study_figure
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.models.classifier import ClassifierConfig
@@ -41,6 +41,13 @@ def labeller(model, device):
     return lambda faces: predict_proba(model, face_tensor(faces), device).argmax(1)
 
 
+@torch.no_grad()
+def features_actor_share(model, faces: FaceSet, device) -> float:
+    """How much of a CNN's embedding of S1's faces (penultimate layer) separates actors, not clips."""
+    model.eval()
+    return actor_share(model.features(face_tensor(faces.faces).to(device)).float().cpu().numpy(), faces.actors)
+
+
 def main(args) -> None:
     p = load_params(args.params, DataParams, FaceStudyParams, ClassifierParams, TrainParams)
     classes, f, c, t = p["data"].classes, p["face_study"], p["classifier"], p["train"]
@@ -49,18 +56,21 @@ def main(args) -> None:
     sets = {name: face_set(args.processed, args.splits, landmarks, name, classes) for name in SETS}
     sets = {name: s for name, s in sets.items() if len(s.labels)}  # no pool on some splits
     train, test = sets["S1"], sets["S4"]
-    image_models = {"pixels_cnn": labeller(load_emotion_cnn(args.face_model).to(device), device)} \
-        if "cnn" in f.models else {}
+    f_s = load_emotion_cnn(args.face_model).to(device)
+    image_models = {"pixels_cnn": labeller(f_s, device)} if "cnn" in f.models else {}
+    shares = {"pixels_cnn_features_actor_share": features_actor_share(f_s, train, device)}
     if f.transfer:
         cfg, fit = build(ClassifierConfig, c, in_channels=3, n_classes=len(classes)), build(FitConfig, c, t)
         source = identity_source(sets)
         identity = pretrain_identity(face_tensor(source.faces), source.actors, cfg, fit, c.val_fraction, device)
+        shares["identity_features_actor_share"] = features_actor_share(identity, train, device)
         for name in f.transfer:
             tuned = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), TRANSFERS[name],
                               fit, c.val_fraction, device)
             image_models[f"pixels_cnn_{name}"] = labeller(tuned, device)
     table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), image_models)
     metrics["identity_actors"] = int(len(np.unique(source.actors))) if f.transfer else 0
+    metrics.update({k: round(v, 4) for k, v in shares.items()})
     plots = Path(args.plots)
     plots.mkdir(parents=True, exist_ok=True)
     with atomic_path(plots / "clips.csv") as tmp:

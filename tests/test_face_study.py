@@ -146,3 +146,13 @@ def test_fine_tuning_the_head_keeps_the_identity_network_and_all_changes_it():
     assert any(not torch.equal(every[k], before[k]) for k in frozen)
     assert head["head.1.weight"].shape == (3, cfg.feature_dim)
     assert all(torch.equal(v, before[k]) for k, v in source.state_dict().items())  # the source is not touched
+
+
+def test_actor_share_separates_identity_from_expression_features():
+    from avemo.evaluation.face_study import actor_share
+
+    rng = np.random.default_rng(0)
+    actors = np.repeat(np.arange(6), 10)
+    who = rng.normal(size=(6, 4))[actors] + 0.01 * rng.normal(size=(60, 4))  # who the face is
+    how = rng.normal(size=(60, 4))  # what it shows now
+    assert actor_share(who, actors) > 0.99 and actor_share(how, actors) < 0.3

@@ -58,6 +58,14 @@ def pairs(inputs: tuple, models: tuple) -> list[tuple[str, str]]:
     return [(i, m) for i in inputs for m in models if m not in IMAGE_ONLY or i == "pixels"]
 
 
+def actor_share(features: np.ndarray, actors: np.ndarray) -> float:
+    """Share of the total variance of ``features`` (N, D) that lies between actors' means: near 1 for
+    a network that sees who a face is and not how it looks now (what a head on top can still learn)."""
+    total = ((features - features.mean(0)) ** 2).sum()
+    means = pd.DataFrame(features).groupby(actors).transform("mean").to_numpy()
+    return float(((means - features.mean(0)) ** 2).sum() / max(total, 1e-12))
+
+
 def fit_predict(face_input: str, model: str, train: FaceSet, tests: list[FaceSet], cfg: FaceStudyConfig
                 ) -> list[np.ndarray]:
     """Predicted labels (N,) for each test set of a scikit-learn model fitted on ``train``."""
