@@ -159,3 +159,11 @@ def test_summary_has_the_face_study_table():
     assert "| pixels cnn | 0.800 [0.750, 0.850] | 0.700 [0.650, 0.750] | -10.0 [-20.0, +0.0] |  |" in table
     assert "| geometry svm_linear | 0.600 [0.550, 0.650] |" in table and "-20.0 [-30.0, -10.0] |" in table
     assert face_study_table({"rotation_degrees": 10.0}) == ""
+
+
+def test_power_note_scales_the_half_width_by_actors(variants):
+    from avemo.report.render import power_note
+    from avemo.evaluation.stats import PairedDelta
+    variants[0].pooled["augmented"] = PairedDelta(0.0, -0.06, 0.06, 1.0, 30)
+    note = power_note(variants[:1])
+    assert "+-6.0 points over 30 test actors" in note and "about 120 test actors" in note  # 30 * (6/3)^2

@@ -53,6 +53,21 @@ def augmentation_table(variants: list[Variant], versus: dict) -> str:
     return "\n".join(lines)
 
 
+def power_note(variants: list[Variant], target: float = 0.03) -> str:
+    """How many test actors a +-``target`` interval of the augmented delta would need, from each
+    variant's measured half-width (an interval over actors narrows as 1/sqrt(actors))."""
+    lines = []
+    for v in variants:
+        d = v.pooled.get("augmented")
+        if d is None or not d.clusters:
+            continue
+        half = (d.high - d.low) / 2
+        need = int(np.ceil(d.clusters * (half / target) ** 2))
+        lines.append(f"- {v.label}: +-{100 * half:.1f} points over {d.clusters} test actors; "
+                     f"+-{100 * target:.0f} points needs about {need} test actors")
+    return "\n".join(lines)
+
+
 def validity_table(variants: list[Variant]) -> str:
     v = next((v for v in variants if v.validity), None)
     if v is None:
@@ -103,6 +118,10 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
         parts += ["", "Missing results (not averaged in):", *missing]
     if notes:
         parts += ["", "Params added after some experiments ran:", *(f"- {n}" for n in notes)]
+    power = power_note(variants)
+    if power:
+        parts += ["", "Power: the augmented delta's 95% half-width, and the test actors a +-3 point interval "
+                      "would need (half-widths shrink as 1/sqrt(actors)):", power]
     for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
                           curve_table(variants)),
                          ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
