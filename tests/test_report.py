@@ -167,3 +167,14 @@ def test_power_note_scales_the_half_width_by_actors(variants):
     variants[0].pooled["augmented"] = PairedDelta(0.0, -0.06, 0.06, 1.0, 30)
     note = power_note(variants[:1])
     assert "+-6.0 points over 30 test actors" in note and "about 120 test actors" in note  # 30 * (6/3)^2
+
+
+def test_variants_are_labelled_against_the_checked_out_commit():
+    """With --all-commits the output also holds other branches' commits; the reference is HEAD's."""
+    from avemo.report.experiments import baseline_params
+    rows = fake_show()
+    other = {"rev": "other-sha", "data": {"params": {"params.yaml": {"data": {"gan": {"condition": "classifier"}}}}}}
+    rows[1]["data"] = {"params": {"params.yaml": {"data": {"gan": {"condition": "label"}}}}}
+    rows.insert(1, other)
+    assert baseline_params(rows) == {"gan.condition": "classifier"}
+    assert baseline_params(rows, "base-sha") == {"gan.condition": "label"}

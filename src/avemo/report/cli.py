@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .experiments import baseline_params, exp_show, parse_exp_show, read_files
+from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import summary
 from .render import replace_in_readme, write_report
 from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, summarise
@@ -47,7 +47,7 @@ def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
     read_files(experiments, (CLIPS, CURVE), cwd)
-    reference = baseline_params(rows)
+    reference = baseline_params(rows, head_rev(cwd)) or baseline_params(rows)
     filled = fill_added_params(experiments, reference)
     variants = [summarise(v) for v in group(experiments, reference)]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}

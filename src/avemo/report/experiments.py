@@ -64,9 +64,13 @@ def parse_exp_show(rows: list, include_baseline: bool = False) -> list[Experimen
     return [e for e in out if e is not None]
 
 
-def baseline_params(rows: list) -> dict:
-    """The params of the first baseline commit in ``dvc exp show --json`` output (flat), or {}."""
+def baseline_params(rows: list, rev: str | None = None) -> dict:
+    """The params of baseline commit ``rev`` in ``dvc exp show --json`` output (flat; with
+    ``--all-commits`` the output also holds other branches' commits), or of the first one without
+    ``rev``; {} when there is none."""
     for row in rows:
+        if rev is not None and row.get("rev") != rev:
+            continue
         if row.get("rev") != "workspace" and (row.get("data") or {}).get("params"):
             return flatten(row["data"]["params"].get("params.yaml", {}).get("data", {}))
     return {}
@@ -83,6 +87,12 @@ def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3) -> li
         time.sleep(2.0 * (attempt + 1))
     last = (done.stderr.strip().splitlines() or ["no message"])[-1]
     raise SystemExit(f"avemo report: `{' '.join(cmd)}` failed: {last}")
+
+
+def head_rev(cwd: str = ".") -> str | None:
+    """The commit checked out in ``cwd`` (the committed params the report labels variants against)."""
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True)
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def read_files(experiments: list[Experiment], paths: tuple[str, ...], cwd: str = ".") -> None:
