@@ -65,7 +65,7 @@ def main(args) -> None:
         identity = pretrain_identity(face_tensor(source.faces), source.actors, cfg, fit, c.val_fraction, device)
         shares["identity_features_actor_share"] = features_actor_share(identity, train, device)
         for name in f.transfer:
-            tuned = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), TRANSFERS[name],
+            tuned, _ = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), TRANSFERS[name],
                               fit, c.val_fraction, device)
             image_models[f"pixels_cnn_{name}"] = labeller(tuned, device)
     table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), image_models)

@@ -1,5 +1,9 @@
-"""DVC stage: face classifier f_S on S1 faces, tested on S4."""
+"""DVC stage: face classifier f_S on S1 faces, tested on S4; from scratch, or pre-trained on the
+identity of every actor outside S4 and fine-tuned on emotion (``classifier.init``, thesis 4.3)."""
 from pathlib import Path
+
+import numpy as np
+import torch
 
 from avemo.atomic import write_json
 from avemo.config.classifier import ClassifierParams
@@ -8,17 +12,29 @@ from avemo.config.data import DataParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
 from avemo.data.augment import AUGMENTATIONS
-from avemo.evaluation.classifier_run import fit_and_test
+from avemo.errors import UserError
+from avemo.evaluation.classifier_run import fit_and_test, score_classifier
 from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start_parallel
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
+from avemo.training.transfer import INITS, fine_tune, identity_sets
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
 OUTPUTS = {"model": "f_S checkpoint", "metrics": "S4 accuracy, balanced accuracy, recall per class (JSON)",
            "plots": "figure folder (confusion matrix)", "environment": "package versions, machine, device (JSON)"}
+
+SETS = ("S1", "S2", "S3", "POOL", "S4")
+
+
+def identity_faces(processed: str, splits: str, classes: tuple):
+    """Faces (N, 3, S, S) and actors of every set but S4, for the identity source task."""
+    sets = {name: load_set(processed, splits, name, classes, "faces") for name in SETS}
+    names = identity_sets({name: part["actor"].to_numpy() for name, (_, _, part) in sets.items()}, "S4")
+    return (torch.cat([sets[n][0] for n in names]),
+            np.concatenate([sets[n][2]["actor"].to_numpy() for n in names]))
 
 
 def main(args) -> None:
@@ -30,12 +46,22 @@ def main(args) -> None:
     device, env, world = started
     train = load_set(args.processed, args.splits, "S1", classes, "faces")[:2]
     test = load_set(args.processed, args.splits, "S4", classes, "faces")[:2]
-    cfg = build(ClassifierConfig, c, in_channels=3, n_classes=len(classes))
+    cfg, fit = build(ClassifierConfig, c, in_channels=3, n_classes=len(classes)), build(FitConfig, c, t)
     augment = AUGMENTATIONS["faces"] if c.augment else None
     with mlflow_run("face_classifier", "f_S", {**vars(c), "seed": t.seed}, environment=env,
                     enabled=world.main) as mlflow:
-        model, history, pred, metrics = fit_and_test(train, test, cfg, build(FitConfig, c, t), c.val_fraction,
-                                                     classes, device, augment, epoch_logger(mlflow), world)
+        if c.init == "scratch":
+            model, history, pred, metrics = fit_and_test(train, test, cfg, fit, c.val_fraction, classes, device,
+                                                         augment, epoch_logger(mlflow), world)
+        else:
+            if world.size > 1:
+                raise UserError("classifier.init = identity trains in one process: set train.processes: 1")
+            source_x, source_actors = identity_faces(args.processed, args.splits, classes)
+            source = INITS[c.init](source_x, source_actors, cfg, fit, c.val_fraction, device)
+            model, history = fine_tune(source, *train, len(classes), c.finetune, fit, c.val_fraction, device,
+                                       augment, epoch_logger(mlflow))
+            pred, metrics = score_classifier(model, test, classes, device)
+            metrics["identity_actors"] = int(len(np.unique(source_actors)))
         if not world.main:
             return
         save_checkpoint(args.model, model.cpu(), cfg, len(history))

@@ -99,6 +99,8 @@ REGISTRIES = [  # (module, registry, params key)
     ("avemo.data.face_features", "FACE_INPUTS", "face_study.inputs"),
     ("avemo.models.feature_classifiers", "FACE_MODELS", "face_study.models"),
     ("avemo.training.transfer", "TRANSFERS", "face_study.transfer"),
+    ("avemo.training.transfer", "INITS", "classifier.init"),
+    ("avemo.training.transfer", "FINETUNE", "classifier.finetune"),
 ]
 
 

@@ -139,8 +139,8 @@ def test_fine_tuning_the_head_keeps_the_identity_network_and_all_changes_it():
     assert source.head[-1].out_features == 4  # one output per actor
     y = torch.as_tensor(np.tile(np.arange(3), 16))
     before = {k: v.clone() for k, v in source.state_dict().items()}
-    head = fine_tune(source, x, y, 3, "head", fit, 0.25).model.state_dict()
-    every = fine_tune(source, x, y, 3, "all", fit, 0.25).state_dict()
+    head = fine_tune(source, x, y, 3, "head", fit, 0.25)[0].state_dict()
+    every = fine_tune(source, x, y, 3, "all", fit, 0.25)[0].state_dict()
     frozen = [k for k in before if not k.startswith("head")]
     assert all(torch.equal(head[k], before[k]) for k in frozen)  # weights and batch-norm statistics
     assert any(not torch.equal(every[k], before[k]) for k in frozen)

@@ -1,6 +1,7 @@
 """``classifier``: the emotion CNN (the papers' classifier Q) for faces and audio, and its training."""
 from __future__ import annotations
 
+from ..training.transfer import FINETUNE, INITS
 from .core import bounded, choice, section
 
 
@@ -18,3 +19,5 @@ class ClassifierParams:
     patience: int = bounded(1, 1000)  # early stopping on the validation slice
     val_fraction: float = bounded(0.05, 0.5)
     augment: bool  # light augmentation (face flips, spectrogram SpecAugment)
+    init: str = choice(*INITS)  # f_S from scratch, or pre-trained on the identity of every non-S4 actor (thesis 4.3)
+    finetune: str = choice(*FINETUNE)  # with init identity: every layer trains on emotion, or the new head only

@@ -18,5 +18,10 @@ def fit_and_test(train: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Ten
     """(model, history, test predictions (N,), metrics: accuracy, balanced accuracy, recall per class);
     with several ranks (``world``) the training is data-parallel."""
     model, history = train_emotion_cnn(*train, cfg, fit, val_fraction, device, augment, on_epoch, world)
+    return (model, history, *score_classifier(model, test, classes, device))
+
+
+def score_classifier(model, test: tuple[torch.Tensor, torch.Tensor], classes: tuple, device: str = "cpu"):
+    """(test predictions (N,), metrics: accuracy, balanced accuracy, recall per class)."""
     pred = predict_proba(model, test[0], device).argmax(1)
-    return model, history, pred, classification_metrics(np.asarray(test[1]), pred, classes)
+    return pred, classification_metrics(np.asarray(test[1]), pred, classes)

@@ -12,6 +12,7 @@ import pandas as pd
 from ..data.face_features import FACE_INPUTS, rotate_faces, rotate_landmarks
 from ..errors import UserError
 from ..models.feature_classifiers import FACE_MODELS
+from ..training.transfer import identity_sets
 from .stats import cluster_bootstrap, paired_delta
 
 IMAGE_ONLY = {"cnn"}  # models that take pixels only
@@ -42,13 +43,8 @@ class FaceStudyConfig:
 
 def identity_source(sets: dict[str, FaceSet], test: str = "S4") -> FaceSet:
     """Faces of every actor outside the test set, for the identity pre-training (its labels are the
-    actors, so the emotion labels of S2, S3 and the pool are not used). Refuses a set sharing an
-    actor with the test set."""
-    test_actors = set(sets[test].actors)
-    parts = [s for name, s in sets.items() if name != test]
-    leak = test_actors & {a for s in parts for a in s.actors}
-    if leak:
-        raise UserError(f"face_study: identity pre-training would see test actors {sorted(leak)[:5]}")
+    actors, so the emotion labels of S2, S3 and the pool are not used)."""
+    parts = [sets[name] for name in identity_sets({n: s.actors for n, s in sets.items()}, test)]
     return FaceSet(*(np.concatenate([getattr(s, f) for s in parts]) for f in
                      ("faces", "landmarks", "labels", "actors", "clips")))
 

@@ -11,10 +11,11 @@ import torch
 from torch import nn
 
 from ..data.arrays import stratified_holdout
+from ..errors import UserError
 from ..models.classifier import ClassifierConfig, EmotionCNN
 from .classifier import FitConfig, fit_classifier, train_emotion_cnn
 
-# identity transfer name -> the layers fine-tuned on emotion (thesis 4.3.7)
+# identity transfer name -> the layers fine-tuned on emotion (thesis 4.3.7), for face_study's rows
 TRANSFERS = {"identity_all": "all", "identity_head": "head"}
 
 
@@ -38,6 +39,21 @@ class HeadOnly(nn.Module):
         return self.model(x)
 
 
+# which layers of the pre-trained network train on emotion -> how the network is wrapped for it
+FINETUNE = {"all": lambda model: model, "head": HeadOnly}
+
+
+def identity_sets(actors_by_set: dict[str, np.ndarray], test: str = "S4") -> list[str]:
+    """The sets whose faces the identity pre-training may use: every set but ``test``, refused when
+    one shares an actor with it (the source task must never see a test actor)."""
+    test_actors = set(np.asarray(actors_by_set[test]).tolist())
+    names = [name for name in actors_by_set if name != test]
+    leak = sorted(test_actors & {a for name in names for a in np.asarray(actors_by_set[name]).tolist()})
+    if leak:
+        raise UserError(f"identity pre-training would see test actors {leak[:5]}")
+    return names
+
+
 def pretrain_identity(x: torch.Tensor, actors: np.ndarray, cfg: ClassifierConfig, fit: FitConfig,
                       val_fraction: float, device: str = "cpu") -> EmotionCNN:
     """The source task: which of the given actors a face (N, 3, S, S) belongs to. The caller passes
@@ -48,13 +64,19 @@ def pretrain_identity(x: torch.Tensor, actors: np.ndarray, cfg: ClassifierConfig
 
 
 def fine_tune(source: EmotionCNN, x: torch.Tensor, y: torch.Tensor, n_classes: int, layers: str, fit: FitConfig,
-              val_fraction: float, device: str = "cpu", augment: Callable | None = None) -> nn.Module:
-    """Emotion from a pre-trained network: a new head for ``n_classes``, then ``layers`` = "all" (every
-    weight trains) or "head" (only the new head trains; HeadOnly)."""
+              val_fraction: float, device: str = "cpu", augment: Callable | None = None,
+              on_epoch: Callable | None = None) -> tuple[EmotionCNN, list[dict]]:
+    """Emotion from a pre-trained network: a copy with a new head for ``n_classes``, then ``layers``
+    (FINETUNE) = "all" (every weight trains) or "head" (only the new head; HeadOnly). Returns the
+    fine-tuned EmotionCNN (config: ``n_classes`` outputs) and its training history."""
     model = copy.deepcopy(source)
     torch.manual_seed(fit.seed)
+    model.cfg = replace(source.cfg, n_classes=n_classes)
     model.head = nn.Sequential(nn.Dropout(source.cfg.dropout), nn.Linear(source.cfg.feature_dim, n_classes))
-    net = HeadOnly(model) if layers == "head" else model
     tr, va = stratified_holdout(y, val_fraction, fit.seed)
-    net, _ = fit_classifier(net, (x[tr], y[tr]), (x[va], y[va]), fit, device, augment)
-    return net
+    _, history = fit_classifier(FINETUNE[layers](model), (x[tr], y[tr]), (x[va], y[va]), fit, device, augment, on_epoch)
+    return model, history  # trained in place inside the wrapper
+
+
+# how the face CNN f_S starts (classifier.init): no pre-training, or the identity source task
+INITS = {"scratch": None, "identity": pretrain_identity}
