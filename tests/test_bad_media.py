@@ -141,7 +141,7 @@ def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, t
     out = subprocess.run([sys.executable, str(ROOT / "stages/preprocess.py"), "--params", str(tmp_path / "params.yaml"),
                           "--corpus", str(root), "--processed", str(tmp_path / "processed"),
                           "--metrics", str(tmp_path / "m.json"), "--figure", str(tmp_path / "f.png"),
-                          "--environment", str(tmp_path / "e.json")], capture_output=True, text=True)
+                          "--landmarks", str(tmp_path / "landmarks.csv"), "--environment", str(tmp_path / "e.json")], capture_output=True, text=True)
     message = out.stderr.strip().splitlines()[-1]
     assert out.returncode != 0 and "Git LFS pointer (6)" in message
     table = tmp_path / "processed_rejections.csv"
