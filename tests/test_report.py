@@ -161,12 +161,25 @@ def test_summary_has_the_face_study_table():
     assert face_study_table({"rotation_degrees": 10.0}) == ""
 
 
-def test_power_note_scales_the_half_width_by_actors(variants):
+def test_power_note_gives_variance_components_and_folds_needed(variants):
     from avemo.report.render import power_note
-    from avemo.evaluation.stats import PairedDelta
+    from avemo.evaluation.stats import PairedDelta, VarianceComponents
     variants[0].pooled["augmented"] = PairedDelta(0.0, -0.06, 0.06, 1.0, 30)
+    variants[0].components = VarianceComponents(0.001, 0.0, 0.25, 5, 6, 12)
+    variants[0].max_folds = 8
     note = power_note(variants[:1])
-    assert "+-6.0 points over 30 test actors" in note and "about 120 test actors" in note  # 30 * (6/3)^2
+    # per fold: 0.001 + 0.25 / 72 = 0.004472; (1.96 / 0.03)^2 x 0.004472 = 19.09 -> 20 folds
+    assert "+-6.0 points over 30 test actors in 5 folds" in note
+    assert "about 20 folds of 6 actors x 12 clips (the split allows 8)" in note
+
+
+def test_summarise_estimates_the_variance_components_of_the_pooled_delta(variants):
+    from avemo.evaluation.stats import variance_components
+    classifier = variants[1]
+    table = pd.concat([pd.read_csv(__import__("io").StringIO(e.files[CLIPS])).assign(fold=f)
+                       for e, f in zip(classifier.experiments, classifier.folds)])
+    expected = variance_components(table["augmented"] - table["baseline"], table["fold"], table["actor"])
+    assert classifier.components == expected and classifier.components.clip > 0
 
 
 def test_variants_are_labelled_against_the_checked_out_commit():

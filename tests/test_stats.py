@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from avemo.evaluation.stats import clopper_pearson, cluster_bootstrap, paired_delta, sign_flip_p, t_interval
+from avemo.evaluation.stats import (clopper_pearson, cluster_bootstrap, paired_delta, sign_flip_p, t_interval,
+                                    variance_components)
 
 
 ACTOR_EFFECT_SD = 0.1
@@ -71,3 +72,40 @@ def test_t_interval_by_hand():
     v = np.array([0.50, 0.55, 0.47, 0.60, 0.52])
     half = stats.t.ppf(0.975, 4) * v.std(ddof=1) / np.sqrt(5)
     assert t_interval(v) == pytest.approx((v.mean(), v.mean() - half, v.mean() + half))
+
+
+def nested_study(rng, folds: int, actors: int = 6, clips: int = 12, sd=(0.06, 0.1, 0.5)):
+    """Values with known fold, actor and clip standard deviations; every fold has its own actors."""
+    fold = np.repeat(np.arange(folds), actors * clips)
+    actor = np.repeat(np.arange(folds * actors), clips)
+    values = (rng.normal(0, sd[0], folds)[fold] + rng.normal(0, sd[1], folds * actors)[actor]
+              + rng.normal(0, sd[2], len(fold)))
+    return values, fold, actor
+
+
+def test_variance_components_recover_known_fold_actor_and_clip_variances():
+    values, fold, actor = nested_study(np.random.default_rng(1), folds=400)
+    vc = variance_components(values, fold, actor)
+    assert vc.fold == pytest.approx(0.06 ** 2, rel=0.3)
+    assert vc.actor == pytest.approx(0.1 ** 2, rel=0.15)
+    assert vc.clip == pytest.approx(0.5 ** 2, rel=0.02)
+    assert (vc.folds, vc.actors_per_fold, vc.clips_per_actor) == (400, 6, 12)
+
+
+def test_projected_half_width_matches_the_spread_of_simulated_studies():
+    """1.96 x the standard deviation of the grand mean over many 8-fold studies is the projection
+    made from one large study's components; so is the fold count it says a target needs."""
+    rng = np.random.default_rng(2)
+    vc = variance_components(*nested_study(rng, folds=400))
+    means = [nested_study(rng, folds=8)[0].mean() for _ in range(2000)]
+    assert vc.half_width(8) == pytest.approx(1.96 * np.std(means), rel=0.1)
+    target = vc.half_width(8)
+    assert vc.folds_for(target) in (8, 9)
+    assert vc.half_width(8, clips_per_actor=24) < vc.half_width(8)
+
+
+def test_variance_components_floor_negative_estimates_at_zero():
+    """No actor or fold effect: the moment estimates scatter around zero and are floored there."""
+    values, fold, actor = nested_study(np.random.default_rng(3), folds=5, sd=(0.0, 0.0, 0.5))
+    vc = variance_components(values, fold, actor)
+    assert vc.fold >= 0 and vc.actor >= 0 and vc.clip == pytest.approx(0.25, rel=0.15)

@@ -54,17 +54,22 @@ def augmentation_table(variants: list[Variant], versus: dict) -> str:
 
 
 def power_note(variants: list[Variant], target: float = 0.03) -> str:
-    """How many test actors a +-``target`` interval of the augmented delta would need, from each
-    variant's measured half-width (an interval over actors narrows as 1/sqrt(actors))."""
+    """Each variant's measured half-width of the augmented delta, where its variance lies (folds,
+    actors, clips: ``variance_components``) and the folds of the same design a +-``target`` interval
+    would need. A difference of two models on the same clips varies mostly from clip to clip (the
+    two disagree on clips by chance of training), so test clips and ``eval.seeds`` count, not
+    only actors."""
     lines = []
     for v in variants:
-        d = v.pooled.get("augmented")
-        if d is None or not d.clusters:
+        d, vc = v.pooled.get("augmented"), v.components
+        if d is None or not d.clusters or vc is None:
             continue
-        half = (d.high - d.low) / 2
-        need = int(np.ceil(d.clusters * (half / target) ** 2))
-        lines.append(f"- {v.label}: +-{100 * half:.1f} points over {d.clusters} test actors; "
-                     f"+-{100 * target:.0f} points needs about {need} test actors")
+        need = vc.folds_for(target)
+        room = f" (the split allows {v.max_folds})" if v.max_folds else ""
+        lines.append(f"- {v.label}: +-{100 * (d.high - d.low) / 2:.1f} points over {d.clusters} test actors in "
+                     f"{vc.folds} folds; variance per clip: fold {vc.fold:.4f}, actor {vc.actor:.4f}, "
+                     f"clip {vc.clip:.3f}; +-{100 * target:.0f} points needs about {need} folds of "
+                     f"{vc.actors_per_fold:.0f} actors x {vc.clips_per_actor:.0f} clips{room}")
     return "\n".join(lines)
 
 
@@ -120,8 +125,9 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
         parts += ["", "Params added after some experiments ran:", *(f"- {n}" for n in notes)]
     power = power_note(variants)
     if power:
-        parts += ["", "Power: the augmented delta's 95% half-width, and the test actors a +-3 point interval "
-                      "would need (half-widths shrink as 1/sqrt(actors)):", power]
+        parts += ["", "Power: the augmented delta's 95% half-width; the variance of the per-clip difference "
+                      "split into what a fold's training, an actor and a clip add (nested ANOVA); and the folds "
+                      "a +-3 point interval would need at that variance:", power]
     for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
                           curve_table(variants)),
                          ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
@@ -143,7 +149,8 @@ def as_json(variants: list[Variant], versus: dict) -> dict:
                           "validity": {e: dict(zip(("error", "low", "high", "clips"), x)) for e, x in v.validity.items()},
                           "curve": {k: (delta(x) if k == "gain" else dict(zip(("accuracy", "low", "high", "actors"), x)))
                                     for k, x in v.curve.items()},
-                          "missing": v.missing} for v in variants]}
+                          "variance_components": None if v.components is None else vars(v.components),
+                          "max_folds": v.max_folds, "missing": v.missing} for v in variants]}
 
 
 def figure(variants: list[Variant], path: Path) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..evaluation.stats import cluster_bootstrap, clopper_pearson, paired_delta, t_interval
+from ..evaluation.stats import VarianceComponents, cluster_bootstrap, clopper_pearson, paired_delta, t_interval, variance_components
 from .experiments import Experiment, clip_table
 
 CLIPS = "plots/evaluate_augmented/clips.csv"
@@ -43,6 +43,8 @@ class Variant:
     validity: dict = field(default_factory=dict)  # eps -> (pooled error, low, high, clips)
     curve: dict = field(default_factory=dict)  # size -> (accuracy, low, high, actors) pooled over folds; "gain": delta
     missing: dict = field(default_factory=dict)  # what -> experiments that lack it
+    components: VarianceComponents | None = None  # of the per-clip augmented-minus-baseline difference
+    max_folds: int | None = None  # folds the split allows (split.units / split.s4_units)
 
 
 def fill_added_params(experiments: list[Experiment], reference: dict) -> dict[str, int]:
@@ -103,6 +105,10 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
     if clips is not None:
         for arm in ARMS:
             variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
+        variant.components = variance_components(clips["augmented"] - clips["baseline"], clips["fold"], clips["actor"])
+    params = variant.experiments[0].params
+    if params.get("split.units") and params.get("split.s4_units"):
+        variant.max_folds = int(params["split.units"]) // int(params["split.s4_units"])
     variant.validity = pooled_validity(variant)
     return variant
 
