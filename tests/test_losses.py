@@ -113,7 +113,7 @@ def test_mode_seeking_loss_by_hand():
     assert mode_seeking_loss(fake_a, fake_b, z_a, z_b).item() == pytest.approx(1 / (ratio + 1e-5), rel=1e-6)
 
 
-def test_mode_seeking_loss_by_hand():
+def test_mode_seeking_loss_by_hand_with_unequal_ratios():
     from avemo.training.losses import mode_seeking_loss
     fake_a = torch.tensor([[0.0, 1.0], [2.0, 2.0]])
     fake_b = torch.tensor([[1.0, 1.0], [0.0, 0.0]])  # per-sample mean |a - b|: 0.5 and 2.0
