@@ -191,3 +191,19 @@ def test_variants_are_labelled_against_the_checked_out_commit():
     rows.insert(1, other)
     assert baseline_params(rows) == {"gan.condition": "classifier"}
     assert baseline_params(rows, "base-sha") == {"gan.condition": "label"}
+
+
+def test_queue_sets_folds_common_overrides_and_variant(monkeypatch):
+    """`avemo report queue` hands DVC the fold range, the overrides common to every row, then the row's own."""
+    import subprocess
+    from avemo.report import cli
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    cli.main(["queue", "--folds", "8", "--start-fold", "5", "--set", "eval.seeds=3",
+              "--variant", "gan.loss=wasserstein gan.n_critic=5", "--variant", "gan.condition=label"])
+    assert calls == [["dvc", "exp", "run", "--queue", "-S", "split.fold=range(5,8)", "-S", "eval.seeds=3",
+                      "-S", "gan.loss=wasserstein", "-S", "gan.n_critic=5"],
+                     ["dvc", "exp", "run", "--queue", "-S", "split.fold=range(5,8)", "-S", "eval.seeds=3",
+                      "-S", "gan.condition=label"]]
+    with pytest.raises(SystemExit, match="--start-fold 8 must lie in 0 .. 7"):
+        cli.main(["queue", "--folds", "8", "--start-fold", "8"])

@@ -3,6 +3,7 @@ tables from what DVC stores.
 
     avemo report queue --folds 6 --variant gan.condition=label --variant "gan.loss=wasserstein gan.n_critic=5"
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
+    avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
     avemo report collect [--readme README.md]      # reports/tables.{md,json,png}
     avemo report summary [--readme README.md]      # the table of the committed metrics/ (one dvc repro)
 """
@@ -20,11 +21,14 @@ from .render import replace_in_readme, write_report
 from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, summarise
 
 
-def queue(folds: int, variants: list[str], cwd: str = ".") -> list[list[str]]:
-    """One ``dvc exp run --queue`` per variant over ``split.fold=range(0, folds)``; returns the commands."""
+def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "") -> list[list[str]]:
+    """One ``dvc exp run --queue`` per variant over ``split.fold=range(start_fold, folds)``, each with
+    the ``common`` overrides too (e.g. ``eval.seeds=3`` for every row); returns the commands."""
+    if not 0 <= start_fold < folds:
+        raise SystemExit(f"avemo report: --start-fold {start_fold} must lie in 0 .. {folds - 1}")
     commands = []
     for variant in variants or [""]:
-        sets = [f"split.fold=range(0,{folds})", *variant.split()]
+        sets = [f"split.fold=range({start_fold},{folds})", *common.split(), *variant.split()]
         cmd = ["dvc", "exp", "run", "--queue"] + [a for s in sets for a in ("-S", s)]
         subprocess.run(cmd, cwd=cwd, check=True)
         commands.append(cmd)
@@ -68,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--folds", type=int, required=True, help="split.fold = 0 .. folds-1 (split.units / s4_units)")
         p.add_argument("--variant", action="append", default=[],
                        help='params of one variant, "key=value key=value" (repeat for more variants)')
+        p.add_argument("--start-fold", type=int, default=0,
+                       help="first fold to queue (extend a study run on fewer folds without repeating them)")
+        p.add_argument("--set", dest="common", default="",
+                       help='overrides for every variant, "key=value ..." (e.g. "eval.seeds=3")')
         p.add_argument("--jobs", type=int, default=1, help="experiments run at once (run only)")
         p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
@@ -79,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--readme", type=Path, help="also replace the summary block of this README")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
-        queue(args.folds, args.variant)
+        queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common)
         if args.command == "run":
             subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
             wait(poll=args.poll)
