@@ -207,3 +207,20 @@ def test_queue_sets_folds_common_overrides_and_variant(monkeypatch):
                       "-S", "gan.condition=label"]]
     with pytest.raises(SystemExit, match="--start-fold 8 must lie in 0 .. 7"):
         cli.main(["queue", "--folds", "8", "--start-fold", "8"])
+
+
+def test_pseudo_label_control_is_pooled_only_where_the_pool_was_used(variants):
+    """Pool runs carry a `pseudo` arm (the pool's real audio under f_S's labels); others do not, and
+    the table leaves that cell empty rather than calling it missing."""
+    classifier = variants[1]
+    assert "pseudo" not in classifier.pooled
+    for e in classifier.experiments:
+        table = pd.read_csv(__import__("io").StringIO(e.files[CLIPS]))
+        e.files[CLIPS] = table.assign(pseudo=table["baseline"].values[::-1]).to_csv(index=False)
+    classifier.pooled.clear()
+    summarise(classifier)
+    table = pd.concat([pd.read_csv(__import__("io").StringIO(e.files[CLIPS])) for e in classifier.experiments])
+    assert classifier.pooled["pseudo"].delta == pytest.approx((table["pseudo"] - table["baseline"]).mean())
+    rows = markdown(variants, {}).splitlines()
+    default_row = next(r for r in rows if r.startswith("| default"))
+    assert default_row.split(" | ")[11] == "" and "missing" not in default_row.split(" | ")[11]

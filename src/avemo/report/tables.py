@@ -16,6 +16,7 @@ CLIPS = "plots/evaluate_augmented/clips.csv"
 CURVE = "plots/learning_curve/clips.csv"
 SIZES = ("1x", "2x", "all")
 ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
+OPTIONAL_ARMS = ("pseudo",)  # only when generating from the face-only pool: its real audio under f_S's labels
 FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "augmented.oracle_accuracy",
                 "augmented.shuffled_accuracy", "augmented.delta", "generation.fid", "generation.kid",
                 "generation.is", "generation.ssim", "generation.gan_test", "audio_classifier.accuracy",
@@ -105,6 +106,9 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
     if clips is not None:
         for arm in ARMS:
             variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
+        for arm in OPTIONAL_ARMS:
+            if arm in clips and clips[arm].notna().all():
+                variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
         variant.components = variance_components(clips["augmented"] - clips["baseline"], clips["fold"], clips["actor"])
     params = variant.experiments[0].params
     if params.get("split.units") and params.get("split.s4_units"):
