@@ -224,3 +224,21 @@ def test_pseudo_label_control_is_pooled_only_where_the_pool_was_used(variants):
     rows = markdown(variants, {}).splitlines()
     default_row = next(r for r in rows if r.startswith("| default"))
     assert default_row.split(" | ")[11] == "" and "missing" not in default_row.split(" | ")[11]
+
+
+def test_pool_metrics_are_summarised_only_for_pool_runs():
+    """A run from the face-only pool reports selection and label accuracy; the others are not
+    listed as missing them."""
+    from avemo.report.render import pool_table
+    rows = fake_show()
+    for i, e in enumerate(rows[1]["experiments"]):
+        data = e["revs"][0]["data"]
+        if data["params"]["params.yaml"]["data"]["gan"]["condition"] == "classifier":
+            data["metrics"]["metrics/generate.json"] = {"data": {"pool_selected_share": 0.5 + 0.1 * i,
+                                                                 "pool_label_accuracy_all": 0.8,
+                                                                 "pool_label_accuracy_selected": 0.9}}
+    label, classifier = [summarise(v) for v in group(parse_exp_show(rows))]
+    assert not any(m.startswith("generate.") for m in label.missing)
+    assert classifier.fold_means["generate.pool_label_accuracy_selected"][0] == pytest.approx(0.9)
+    table = pool_table([label, classifier])
+    assert table.count("\n") == 2 and "| gan.condition=classifier | 3 | 0.60 [" in table

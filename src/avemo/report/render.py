@@ -54,6 +54,23 @@ def augmentation_table(variants: list[Variant], versus: dict) -> str:
     return "\n".join(lines)
 
 
+def pool_table(variants: list[Variant]) -> str:
+    """Generation from the face-only pool: how many pool faces conformal selection kept and how often
+    f_S's label (the generated sample's label) is right, before and after selection; fold means."""
+    rows = [v for v in variants if "generate.pool_label_accuracy_all" in v.fold_means]
+    if not rows:
+        return ""
+    lines = ["| variant | folds | pool faces kept | f_S label right, all pool faces | f_S label right, kept faces | "
+             "pseudo-label delta | oracle delta |", "|---|---|---|---|---|---|---|"]
+    for v in rows:
+        lines.append(" | ".join([f"| {v.label}", str(len(v.folds)), fold_mean(v, "generate.pool_selected_share", 2),
+                                 fold_mean(v, "generate.pool_label_accuracy_all"),
+                                 fold_mean(v, "generate.pool_label_accuracy_selected"),
+                                 interval(v.pooled["pseudo"]) if "pseudo" in v.pooled else "missing",
+                                 interval(v.pooled["oracle"]) if "oracle" in v.pooled else "missing"]) + " |")
+    return "\n".join(lines)
+
+
 def power_note(variants: list[Variant], target: float = 0.03) -> str:
     """Each variant's measured half-width of the augmented delta, where its variance lies (folds,
     actors, clips: ``variance_components``) and the folds of the same design a +-``target`` interval
@@ -129,7 +146,10 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
         parts += ["", "Power: the augmented delta's 95% half-width; the variance of the per-clip difference "
                       "split into what a fold's training, an actor and a clip add (nested ANOVA); and the folds "
                       "a +-3 point interval would need at that variance:", power]
-    for title, table in (("Learning curve of the audio CNN on real audio (headroom for generated audio):",
+    for title, table in (("Generation from the face-only pool (share of pool faces kept by conformal selection, "
+                          "and how often f_S's label is right; deltas against the fair baseline as above):",
+                          pool_table(variants)),
+                         ("Learning curve of the audio CNN on real audio (headroom for generated audio):",
                           curve_table(variants)),
                          ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
                          ("MRPN (its own actor folds; every clip tested once):", mrpn_table(variants))):

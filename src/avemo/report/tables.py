@@ -21,6 +21,8 @@ FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "
                 "augmented.shuffled_accuracy", "augmented.delta", "generation.fid", "generation.kid",
                 "generation.is", "generation.ssim", "generation.gan_test", "audio_classifier.accuracy",
                 "face_classifier.accuracy")
+POOL_METRICS = ("generate.pool_selected_share", "generate.pool_label_accuracy_all",
+                "generate.pool_label_accuracy_selected")  # only runs that generate from the face-only pool
 EPSILONS = ("0.05", "0.1", "0.2")
 
 
@@ -87,7 +89,8 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
     """Fold means and intervals of ``metrics``, folds won by the deltas, pooled paired deltas from
     the per-clip tables, and conformal validity pooled over folds. Anything absent from an
     experiment is listed in ``variant.missing``, never dropped silently."""
-    for metric in metrics:
+    pool = tuple(m for m in POOL_METRICS if any(m in e.metrics for e in variant.experiments))
+    for metric in (*metrics, *pool):
         values = [e.metrics.get(metric) for e in variant.experiments]
         lacking = [e.name for e, v in zip(variant.experiments, values) if v is None]
         if lacking:
