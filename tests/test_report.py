@@ -242,3 +242,13 @@ def test_pool_metrics_are_summarised_only_for_pool_runs():
     assert classifier.fold_means["generate.pool_label_accuracy_selected"][0] == pytest.approx(0.9)
     table = pool_table([label, classifier])
     assert table.count("\n") == 2 and "| gan.condition=classifier | 3 | 0.60 [" in table
+
+
+def test_a_fold_run_twice_is_pooled_once_from_its_newest_run():
+    rows = fake_show()
+    again = exp("l1b", 1, "label", delta=0.05)
+    rows[1]["experiments"].insert(0, {"name": "l1b", "revs": [again]})  # DVC lists newest first
+    label = group(parse_exp_show(rows))[0]
+    assert label.folds == [0, 1, 2] and [e.name for e in label.experiments] == ["l0", "l1b", "l2"]
+    assert label.superseded == ["l1"]
+    assert "- default: l1" in markdown([summarise(label)], {})

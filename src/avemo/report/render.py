@@ -139,6 +139,9 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
     missing = [f"- {v.label}: {what} missing in {', '.join(names)}" for v in variants for what, names in v.missing.items()]
     if missing:
         parts += ["", "Missing results (not averaged in):", *missing]
+    again = [f"- {v.label}: {', '.join(v.superseded)}" for v in variants if v.superseded]
+    if again:
+        parts += ["", "Folds run more than once (only the newest run is pooled; older runs left out):", *again]
     if notes:
         parts += ["", "Params added after some experiments ran:", *(f"- {n}" for n in notes)]
     power = power_note(variants)

@@ -48,6 +48,7 @@ class Variant:
     missing: dict = field(default_factory=dict)  # what -> experiments that lack it
     components: VarianceComponents | None = None  # of the per-clip augmented-minus-baseline difference
     max_folds: int | None = None  # folds the split allows (split.units / split.s4_units)
+    superseded: list = field(default_factory=list)  # older runs of a fold this variant ran again (not pooled)
 
 
 def fill_added_params(experiments: list[Experiment], reference: dict) -> dict[str, int]:
@@ -80,8 +81,11 @@ def group(experiments: list[Experiment], reference: dict | None = None) -> list[
     for key, exps in groups.items():
         values = dict(key)
         label = ", ".join(f"{k}={values.get(k)}" for k in names if repr(values.get(k)) != modal[k]) or "default"
-        exps = sorted(exps, key=lambda e: e.params.get("split.fold", 0))
-        out.append(Variant(label, exps, [e.params.get("split.fold", 0) for e in exps]))
+        newest = {e.params.get("split.fold", 0): e for e in exps}  # oldest first: a re-run replaces its fold
+        kept = sorted(newest.values(), key=lambda e: e.params.get("split.fold", 0))
+        variant = Variant(label, kept, [e.params.get("split.fold", 0) for e in kept])
+        variant.superseded = [e.name for e in exps if e not in kept]
+        out.append(variant)
     return sorted(out, key=lambda v: v.label != "default")  # the committed params first: the rows compare to it
 
 
