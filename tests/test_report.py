@@ -163,7 +163,8 @@ def test_summary_has_the_face_study_table():
 
 def test_power_note_gives_variance_components_and_folds_needed(variants):
     from avemo.report.render import power_note
-    from avemo.evaluation.stats import PairedDelta, VarianceComponents
+    from avemo.evaluation.stats import PairedDelta
+    from avemo.report.variance import VarianceComponents
     variants[0].pooled["augmented"] = PairedDelta(0.0, -0.06, 0.06, 1.0, 30)
     variants[0].components = VarianceComponents(0.001, 0.0, 0.25, 5, 6, 12)
     variants[0].max_folds = 8
@@ -174,7 +175,7 @@ def test_power_note_gives_variance_components_and_folds_needed(variants):
 
 
 def test_summarise_estimates_the_variance_components_of_the_pooled_delta(variants):
-    from avemo.evaluation.stats import variance_components
+    from avemo.report.variance import variance_components
     classifier = variants[1]
     table = pd.concat([pd.read_csv(__import__("io").StringIO(e.files[CLIPS])).assign(fold=f)
                        for e, f in zip(classifier.experiments, classifier.folds)])

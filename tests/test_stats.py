@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from avemo.evaluation.stats import (clopper_pearson, cluster_bootstrap, paired_delta, sign_flip_p, t_interval,
-                                    variance_components)
+from avemo.evaluation.stats import clopper_pearson, cluster_bootstrap, paired_delta, sign_flip_p, t_interval
+from avemo.report.variance import variance_components
 
 
 ACTOR_EFFECT_SD = 0.1

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..evaluation.stats import VarianceComponents, cluster_bootstrap, clopper_pearson, paired_delta, t_interval, variance_components
+from ..evaluation.stats import cluster_bootstrap, clopper_pearson, paired_delta, t_interval
+from .variance import VarianceComponents, variance_components
 from .experiments import Experiment, clip_table
 
 CLIPS = "plots/evaluate_augmented/clips.csv"
