@@ -253,3 +253,20 @@ def test_a_fold_run_twice_is_pooled_once_from_its_newest_run():
     assert label.folds == [0, 1, 2] and [e.name for e in label.experiments] == ["l0", "l1b", "l2"]
     assert label.superseded == ["l1"]
     assert "- default: l1" in markdown([summarise(label)], {})
+
+
+def test_learning_curve_comes_from_the_variant_with_most_folds():
+    """The curve does not depend on GAN params, so the longest study gives the tightest estimate."""
+    from avemo.evaluation.stats import PairedDelta
+    from avemo.report.render import curve_table
+    from avemo.report.experiments import Experiment
+    from avemo.report.tables import Variant
+
+    def with_curve(label, folds, acc):
+        v = Variant(label, [Experiment(label, "rev", {}, {"learning_curve.1x_actors": 12})], list(range(folds)))
+        v.curve = {s: (acc, acc - 0.05, acc + 0.05, 6 * folds) for s in ("1x", "2x", "all")}
+        v.curve["gain"] = PairedDelta(0.0, -0.02, 0.02, 0.9, 6 * folds)
+        return v
+    short, long = with_curve("default", 3, 0.5), with_curve("eval.seeds=3", 8, 0.6)
+    table = curve_table([short, long, Variant("no curve", [], [0])])
+    assert "pooled over 8 folds" in table and "0.600 [0.550, 0.650]" in table and "0.500" not in table
