@@ -270,3 +270,12 @@ def test_learning_curve_comes_from_the_variant_with_most_folds():
     short, long = with_curve("default", 3, 0.5), with_curve("eval.seeds=3", 8, 0.6)
     table = curve_table([short, long, Variant("no curve", [], [0])])
     assert "pooled over 8 folds" in table and "0.600 [0.550, 0.650]" in table and "0.500" not in table
+
+
+def test_conformal_validity_comes_from_the_variant_with_most_folds():
+    from avemo.report.render import validity_table
+    from avemo.report.tables import Variant
+    short, long = Variant("default", [], [0, 1]), Variant("eval.seeds=3", [], list(range(8)))
+    short.validity, long.validity = {"0.1": (0.2, 0.1, 0.3, 144)}, {"0.1": (0.1, 0.08, 0.12, 576)}
+    table = validity_table([short, long])
+    assert "pooled over 8 folds" in table and "| 0.1 | 0.100 [0.080, 0.120] | 576 |" in table
