@@ -91,12 +91,17 @@ def power_note(variants: list[Variant], target: float = 0.03) -> str:
     return "\n".join(lines)
 
 
+def longest(variants: list[Variant], result: str) -> Variant | None:
+    """The variant with most folds among those that have ``result`` (the first of them on a tie)."""
+    having = [v for v in variants if getattr(v, result)]
+    return max(having, key=lambda v: len(v.folds)) if having else None
+
+
 def validity_table(variants: list[Variant]) -> str:
     """Conformal validity does not depend on the GAN's params: from the variant with most folds."""
-    with_validity = [v for v in variants if v.validity]
-    if not with_validity:
+    v = longest(variants, "validity")
+    if v is None:
         return ""
-    v = max(with_validity, key=lambda v: len(v.folds))
     lines = [f"| eps | error on S4, pooled over {len(v.folds)} folds [95% CI] | clips |", "|---|---|---|"]
     for eps, (err, low, high, n) in v.validity.items():
         lines.append(f"| {eps} | {err:.3f} [{low:.3f}, {high:.3f}] | {n} |")
@@ -105,10 +110,9 @@ def validity_table(variants: list[Variant]) -> str:
 
 def curve_table(variants: list[Variant]) -> str:
     """The learning curve does not depend on the GAN's params: taken from the variant with most folds."""
-    with_curve = [v for v in variants if v.curve]
-    if not with_curve:
+    v = longest(variants, "curve")
+    if v is None:
         return ""
-    v = max(with_curve, key=lambda v: len(v.folds))  # first of the longest: max keeps the first maximum
     lines = [f"| training audio | actors | S4 accuracy, pooled over {len(v.folds)} folds [95% CI] |", "|---|---|---|"]
     names = {"1x": "S3 (the GAN's training set)", "2x": "S3 + S1", "all": "every actor outside S4"}
     for size in ("1x", "2x", "all"):

@@ -112,11 +112,9 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
             variant.curve[size] = (*cluster_bootstrap(curve[size], curve["actor"], seed=seed), curve["actor"].nunique())
         variant.curve["gain"] = paired_delta(curve["all"], curve["1x"], curve["actor"], seed)
     if clips is not None:
-        for arm in ARMS:
+        present = tuple(a for a in OPTIONAL_ARMS if a in clips and clips[a].notna().all())
+        for arm in ARMS + present:
             variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
-        for arm in OPTIONAL_ARMS:
-            if arm in clips and clips[arm].notna().all():
-                variant.pooled[arm] = paired_delta(clips[arm], clips["baseline"], clips["actor"], seed)
         variant.components = variance_components(clips["augmented"] - clips["baseline"], clips["fold"], clips["actor"])
     params = variant.experiments[0].params
     if params.get("split.units") and params.get("split.s4_units"):

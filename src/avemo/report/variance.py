@@ -32,8 +32,7 @@ class VarianceComponents:
 
     def folds_for(self, target: float, z: float = 1.96) -> int:
         """Folds of this design (actors per fold, clips per actor) a +-``target`` half-width needs."""
-        per_fold = self.fold + self.actor / self.actors_per_fold + self.clip / (self.actors_per_fold * self.clips_per_actor)
-        return int(np.ceil((z / target) ** 2 * per_fold))
+        return int(np.ceil((self.half_width(1, z=z) / target) ** 2))  # half-widths shrink as 1/sqrt(folds)
 
 
 def variance_components(values: np.ndarray, folds: np.ndarray, actors: np.ndarray) -> VarianceComponents:
