@@ -3,7 +3,6 @@ with their conditions (``gan.n_generate`` noise draws per face; temporal input: 
 with the paired real sample and the class each was generated for. Pool faces can be selected by
 their conformal prediction (credibility, confidence, singleton sets) before generation."""
 import numpy as np
-import pandas as pd
 import torch
 
 from avemo.atomic import atomic_path, write_json
@@ -11,9 +10,9 @@ from avemo.config.core import load_params
 from avemo.config.data import DataParams
 from avemo.config.generate import GenerateParams
 from avemo.config.train import TrainParams
-from avemo.data.pairs import SOURCES, PairSpec, calibrated_pairs, set_rows
+from avemo.data.pairs import SOURCES, PairSpec, calibrated_pairs
+from avemo.evaluation.pool import PoolSelection, select_pool
 from avemo.errors import UserError
-from avemo.evaluation.conformal import reliable
 from avemo.evaluation.gan_plots import save_real_vs_generated
 from avemo.models.checkpoints import load_generator
 from avemo.models.gan import generate
@@ -26,22 +25,6 @@ INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
 OUTPUTS = {"generated": "generated samples, paired real samples, classes, source rows and sets (NPZ)",
            "metrics": "faces used, pool selection and its pseudo-label accuracy (JSON)",
            "figure": "real vs generated per emotion (PNG)"}
-
-
-def pool_selection(processed, splits, conformal, classes, g) -> tuple[np.ndarray, dict]:
-    """Which pool faces to use, and how many and how well labelled they are (the true labels are
-    read here for that report only)."""
-    cal = np.load(conformal)
-    if "pool_pvalues" not in cal:
-        raise UserError("generate.sources uses the pool but split.pool_units = 0: no face-only pool")
-    keep = reliable(cal["pool_pvalues"], g.min_credibility, g.min_confidence, g.singleton_eps)
-    truth = set_rows(pd.read_csv(f"{processed}/clips.csv"), pd.read_csv(splits), ("POOL",), classes)[1]
-    pseudo = cal["pool_softmax"].argmax(1)
-    return keep, {"pool_faces": int(len(keep)), "pool_selected": int(keep.sum()),
-                  "pool_selected_share": round(float(keep.mean()), 4),
-                  "pool_label_accuracy_all": round(float((pseudo == truth).mean()), 4),
-                  "pool_label_accuracy_selected": round(float((pseudo[keep] == truth[keep]).mean()), 4) if keep.any()
-                  else 0.0}
 
 
 def main(args) -> None:
@@ -57,7 +40,10 @@ def main(args) -> None:
     for set_name in SOURCES[g.sources]:
         keep = None
         if set_name == "POOL":
-            keep, selection = pool_selection(args.processed, args.splits, args.conformal, classes, g)
+            thresholds = PoolSelection(min_credibility=g.min_credibility, min_confidence=g.min_confidence,
+                                       singleton_eps=g.singleton_eps)
+            keep, selection = select_pool(args.processed, args.splits, args.conformal, classes, spec.condition,
+                                          thresholds)
             metrics.update(selection)
         pairs = calibrated_pairs(args.processed, args.splits, args.conformal, set_name, classes, spec, args.embeddings,
                                  keep)

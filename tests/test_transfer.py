@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from avemo.data.pairs import PairSpec, calibrated_pairs
+from avemo.evaluation.pool import PoolSelection, select_pool
 from avemo.data.splits import SplitSpec, assign_sets
 from avemo.evaluation.augmented import arm_sources, arms_for_seed
 from avemo.evaluation.conformal import reliable
@@ -100,3 +101,27 @@ def test_pool_conditions_never_read_the_pools_labels(tmp_path):
     with pytest.raises(ValueError, match="needs true labels"):
         calibrated_pairs(folder, folder / "splits.csv", folder / "conformal.npz", "POOL", CLASSES,
                          PairSpec(**{**spec.__dict__, "condition": "label"}))
+
+
+@pytest.mark.parametrize("condition", ["classifier", "conformal"])
+def test_pool_label_accuracy_is_that_of_the_classes_generated_for(tmp_path, condition):
+    """generate's pool report scores the class each face is generated for (the condition's argmax),
+    all faces and the kept ones, exactly as the pairs handed to G carry it."""
+    folder, table, sets = fake_processed(tmp_path, poison=False)
+    pool_clips = sets.query("set == 'POOL'")["clip"].to_numpy()
+    rng = np.random.default_rng(5)
+    softmax = rng.dirichlet(np.ones(6) * 0.5, size=len(pool_clips)).astype(np.float32)
+    pvalues = rng.uniform(0, 1, (len(pool_clips), 6)).astype(np.float32)  # argmax differs from softmax's on most faces
+    assert (softmax.argmax(1) != pvalues.argmax(1)).mean() > 0.5
+    np.savez(folder / "conformal.npz", s3_clips=np.array([], str), pool_clips=pool_clips.astype(str),
+             pool_softmax=softmax, pool_pvalues=pvalues)
+    spec = PairSpec(direction="face2audio", input="image", condition=condition, data_fraction=1.0, copies=1, seed=0)
+    files = (folder, folder / "splits.csv", folder / "conformal.npz")
+    keep, report = select_pool(*files, CLASSES, condition, PoolSelection(min_credibility=0.5))
+    assert 0 < keep.sum() < len(keep)
+    every = calibrated_pairs(*files, "POOL", CLASSES, spec)
+    kept = calibrated_pairs(*files, "POOL", CLASSES, spec, keep=keep)
+    assert report["pool_label_accuracy_all"] == pytest.approx(float((every.klass.numpy() == every.labels).mean()), abs=1e-4)
+    assert report["pool_label_accuracy_selected"] == pytest.approx(float((kept.klass.numpy() == kept.labels).mean()),
+                                                                   abs=1e-4)
+    assert report["pool_selected"] == len(kept.klass) == int((pvalues.max(1) >= 0.5).sum())
