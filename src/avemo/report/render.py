@@ -60,7 +60,7 @@ def pool_table(variants: list[Variant]) -> str:
     rows = [v for v in variants if "generate.pool_label_accuracy_all" in v.fold_means]
     if not rows:
         return ""
-    lines = ["| variant | folds | pool faces kept | f_S label right, all pool faces | f_S label right, kept faces | "
+    lines = ["| variant | folds | pool faces kept | label right, all pool faces | label right, kept faces | "
              "pseudo-label delta | oracle delta |", "|---|---|---|---|---|---|---|"]
     for v in rows:
         lines.append(" | ".join([f"| {v.label}", str(len(v.folds)), fold_mean(v, "generate.pool_selected_share", 2),
