@@ -8,16 +8,16 @@ import pytest
 
 from avemo.report.experiments import parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, replace_in_readme, write_report
-from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, summarise
+from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
-def exp(name, fold, condition, seed=0, delta=0.02, missing=()):
+def exp(name, fold, condition, seed=0, delta=0.02, missing=(), loss="bce"):
     metrics = {"augmented_accuracy": 0.5 + delta, "baseline_accuracy": 0.5, "delta": delta}
     for key in missing:
         metrics.pop(key)
     return {"rev": f"{name}-sha", "name": name, "error": None, "data": {
         "params": {"params.yaml": {"data": {"split": {"fold": fold, "seed": 0}, "train": {"seed": seed},
-                                            "gan": {"condition": condition, "loss": "bce"}}}},
+                                            "gan": {"condition": condition, "loss": loss}}}},
         "metrics": {"metrics/augmented.json": {"data": metrics},
                     "metrics/split.json": {"data": {"S4_clips": 12}},
                     "metrics/conformal.json": {"data": {"error_eps_0.1": 1 / 12}}}}}
@@ -85,6 +85,34 @@ def test_written_report_and_readme_block(variants, tmp_path):
     readme.write_text(f"intro\n{BEGIN}\nOLD-BLOCK\n{END}\nrest\n")
     replace_in_readme(readme, text)
     assert "OLD-BLOCK" not in readme.read_text() and readme.read_text().endswith(f"{END}\nrest\n")
+
+
+def test_one_param_contrasts_pair_variants_that_differ_in_one_param_on_shared_folds(tmp_path):
+    rows = fake_show()
+    rows[1]["experiments"][:0] = [{"name": n, "revs": [exp(n, f, "classifier", loss="wasserstein")]}
+                                  for n, f in (("w2", 2), ("w1", 1))]
+    experiments = parse_exp_show(rows)
+    rng = np.random.default_rng(0)
+    gains = {"label": 0.0, "classifier": 0.3}
+    for e in experiments:
+        gain = 0.1 if e.params["gan.loss"] == "wasserstein" else gains[e.params["gan.condition"]]
+        e.files[CLIPS] = clips(e.params["split.fold"], gain, rng)
+    by = {(v.experiments[0].params["gan.condition"], v.experiments[0].params["gan.loss"]): summarise(v)
+          for v in group(experiments, {"gan.condition": "label", "gan.loss": "bce"})}
+    label, classifier, wgan = by["label", "bce"], by["classifier", "bce"], by["classifier", "wasserstein"]
+    contrasts = one_param_contrasts([label, classifier, wgan])
+    backwards = one_param_contrasts([wgan, classifier, label])  # "from" is still the committed value
+    assert sorted((c.param, c.before, c.after) for c in backwards) == sorted((c.param, c.before, c.after) for c in contrasts)
+    assert [(c.param, c.before, c.after, c.folds) for c in contrasts] == [
+        ("gan.condition", "label", "classifier", (0, 1, 2)), ("gan.loss", "bce", "wasserstein", (1, 2))]
+    assert contrasts[0].delta.delta == pytest.approx(compare_to(classifier, label).delta)
+    assert contrasts[1].delta.clusters == 6 and contrasts[1].delta.delta < 0  # 0.1 gain < 0.3 gain, folds 1-2 only
+    write_report([label, classifier, wgan], {}, tmp_path, contrasts=contrasts)
+    assert [c.context for c in contrasts] == ["default", "gan.condition=classifier"]
+    assert contrasts[1].p_adjusted >= contrasts[1].delta.p_value
+    assert "| gan.loss | bce | wasserstein | gan.condition=classifier | 1, 2 | 6 |" in (tmp_path / "tables.md").read_text()
+    saved = json.loads((tmp_path / "tables.json").read_text())["contrasts"]
+    assert [c["param"] for c in saved] == ["gan.condition", "gan.loss"]
 
 
 def test_failed_queued_and_running_experiments_are_skipped():

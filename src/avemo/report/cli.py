@@ -18,7 +18,7 @@ from pathlib import Path
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import summary
 from .render import replace_in_readme, write_report
-from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, summarise
+from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
 def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "") -> list[list[str]]:
@@ -57,7 +57,7 @@ def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
     notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
              f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
-    text = write_report(variants, versus, out_dir, notes)
+    text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants))
     if readme is not None:
         replace_in_readme(readme, text)
     return text

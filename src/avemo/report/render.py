@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
 from ..models.mrpn import VARIANTS  # noqa: E402
-from .tables import Variant  # noqa: E402
+from .tables import Contrast, Variant  # noqa: E402
 
 BEGIN, END = "<!-- avemo report: begin -->", "<!-- avemo report: end -->"
 
@@ -69,6 +69,15 @@ def pool_table(variants: list[Variant]) -> str:
                                  interval(v.pooled["pseudo"]) if "pseudo" in v.pooled else "missing",
                                  interval(v.pooled["oracle"]) if "oracle" in v.pooled else "missing"]) + " |")
     return "\n".join(lines)
+
+
+def contrast_table(contrasts: list[Contrast]) -> str:
+    lines = ["| param | from | to | with | folds both ran | test actors | augmented acc. difference [95% CI] | p | "
+             "p, BH-adjusted |", "|---|---|---|---|---|---|---|---|---|"]
+    for c in contrasts:
+        lines.append(f"| {c.param} | {c.before} | {c.after} | {c.context} | {', '.join(map(str, c.folds))} | "
+                     f"{c.delta.clusters} | {interval(c.delta)} | {c.delta.p_value:.3f} | {c.p_adjusted:.3f} |")
+    return "\n".join(lines) if contrasts else ""
 
 
 def power_note(variants: list[Variant], target: float = 0.03) -> str:
@@ -139,7 +148,7 @@ def mrpn_table(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
-def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> str:
+def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contrasts: list[Contrast] = ()) -> str:
     parts = ["Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
              "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
              "interval is a 95% cluster bootstrap over actors, p a sign-flip test over actors. Fold means "
@@ -157,9 +166,12 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
         parts += ["", "Power: the augmented delta's 95% half-width; the variance of the per-clip difference "
                       "split into what a fold's training, an actor and a clip add (nested ANOVA); and the folds "
                       "a +-3 point interval would need at that variance:", power]
-    for title, table in (("Generation from the face-only pool (share of pool faces kept by conformal selection, "
-                          "and how often f_S's label is right; deltas against the fair baseline as above):",
-                          pool_table(variants)),
+    for title, table in (("One-param contrasts: variants whose params differ in one alone, paired on the test "
+                          "clips of the folds both ran (augmented accuracy, 'to' minus 'from', points):",
+                          contrast_table(list(contrasts))),
+                         ("Generation from the face-only pool (share of pool faces kept by conformal selection, "
+                          "and how often the class each face is generated for is right; deltas against the fair "
+                          "baseline as above):", pool_table(variants)),
                          ("Learning curve of the audio CNN on real audio (headroom for generated audio):",
                           curve_table(variants)),
                          ("Conformal validity (inductive CP on f_S), pooled over folds:", validity_table(variants)),
@@ -169,7 +181,7 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = ()) -> st
     return "\n".join(parts) + "\n"
 
 
-def as_json(variants: list[Variant], versus: dict) -> dict:
+def as_json(variants: list[Variant], versus: dict, contrasts: list[Contrast] = ()) -> dict:
     def delta(d):
         return None if d is None else {"delta": d.delta, "low": d.low, "high": d.high, "p_value": d.p_value,
                                        "actors": d.clusters}
@@ -182,7 +194,9 @@ def as_json(variants: list[Variant], versus: dict) -> dict:
                           "curve": {k: (delta(x) if k == "gain" else dict(zip(("accuracy", "low", "high", "actors"), x)))
                                     for k, x in v.curve.items()},
                           "variance_components": None if v.components is None else vars(v.components),
-                          "max_folds": v.max_folds, "missing": v.missing} for v in variants]}
+                          "max_folds": v.max_folds, "missing": v.missing} for v in variants],
+            "contrasts": [{"param": c.param, "from": c.before, "to": c.after, "with": c.context, "folds": list(c.folds),
+                           "p_adjusted": c.p_adjusted, **delta(c.delta)} for c in contrasts]}
 
 
 def figure(variants: list[Variant], path: Path) -> None:
@@ -203,13 +217,14 @@ def figure(variants: list[Variant], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: list[str] = ()) -> str:
+def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: list[str] = (),
+                 contrasts: list[Contrast] = ()) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = markdown(variants, versus, notes)
+    text = markdown(variants, versus, notes, contrasts)
     with atomic_path(out_dir / "tables.md") as tmp:
         tmp.write_text(text)
     with atomic_path(out_dir / "tables.json") as tmp:
-        tmp.write_text(json.dumps(as_json(variants, versus), indent=2, sort_keys=True, default=float) + "\n")
+        tmp.write_text(json.dumps(as_json(variants, versus, contrasts), indent=2, sort_keys=True, default=float) + "\n")
     figure(variants, out_dir / "tables.png")
     return text
 

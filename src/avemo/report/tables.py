@@ -4,12 +4,13 @@ test actors with cluster-bootstrap intervals (each actor is in S4 once over the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control
 
-from ..evaluation.stats import cluster_bootstrap, clopper_pearson, paired_delta, t_interval
+from ..evaluation.stats import PairedDelta, cluster_bootstrap, clopper_pearson, paired_delta, t_interval
 from .variance import VarianceComponents, variance_components
 from .experiments import Experiment, clip_table
 
@@ -160,3 +161,47 @@ def compare_to(variant: Variant, reference: Variant, seed: int = 0):
     if both.empty:
         return None
     return paired_delta(both["augmented"], both["augmented_ref"], both["actor"], seed)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """The effect of one param: two variants that differ in it alone, on the folds both ran."""
+    param: str
+    before: object  # its committed value when one side has it
+    after: object
+    context: str  # the other params both variants set apart from the committed ones ("default": none)
+    folds: tuple
+    delta: PairedDelta  # augmented accuracy, after minus before, paired on the same test clips
+    p_adjusted: float = float("nan")  # Benjamini-Hochberg over all contrasts of the report
+
+
+def _sets(variant: Variant, param: str) -> bool:
+    """Whether ``variant``'s label names ``param``, i.e. it differs there from the committed params."""
+    return any(part.startswith(f"{param}=") for part in variant.label.split(", "))
+
+
+def one_param_contrasts(variants: list[Variant], seed: int = 0) -> list[Contrast]:
+    """Every pair of variants whose params (fold and seeds aside) differ in exactly one and that share
+    a fold: e.g. the mode-seeking term on vs off, or conformal selection on vs off, with everything
+    else the same. Their fair baselines are the same models, so the paired difference of their
+    augmented accuracy is the param's effect. p-values are adjusted for the number of contrasts
+    (Benjamini-Hochberg): with a dozen contrasts one p below 0.05 is expected by chance."""
+    out = []
+    for i, one in enumerate(variants):
+        for other in variants[i + 1:]:
+            a, b = dict(variant_key(one.experiments[0])), dict(variant_key(other.experiments[0]))
+            differ = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+            shared = tuple(sorted(set(one.folds) & set(other.folds)))
+            if len(differ) != 1 or not shared:
+                continue
+            param = differ[0]
+            before, after = (other, one) if _sets(one, param) and not _sets(other, param) else (one, other)
+            delta = compare_to(after, before, seed)  # "before" holds the committed value where one side does
+            if delta is not None:
+                context = ", ".join(p for p in before.label.split(", ") if not p.startswith(f"{param}=")) or "default"
+                out.append(Contrast(param, dict(variant_key(before.experiments[0])).get(param),
+                                    dict(variant_key(after.experiments[0])).get(param), context, shared, delta))
+    if not out:
+        return out
+    adjusted = false_discovery_control([c.delta.p_value for c in out], method="bh")
+    return [replace(c, p_adjusted=float(p)) for c, p in zip(out, adjusted)]
