@@ -5,11 +5,14 @@ from avemo.config.core import build, load_params
 from avemo.config.corpus import CorpusParams
 from avemo.config.data import DataParams
 from avemo.data.synthetic import CorpusSpec, write_corpus
+from avemo.data.voice_ceiling import CUES, bayes_correct
+from avemo.evaluation.stats import clopper_pearson
 from avemo.stage import run, write_environment
 
 INPUTS = {}
+CEILING_ACTORS = 400  # Monte Carlo actors of the corpus design for the voice ceiling (about 5,000 clips)
 OUTPUTS = {"corpus": "the corpus root (AudioWAV/, VideoFlash/, VideoDemographics.csv)",
-           "metrics": "clip counts (JSON)", "environment": "package versions and machine (JSON)"}
+           "metrics": "clip counts and the voice's Bayes ceiling accuracy (JSON)", "environment": "package versions and machine (JSON)"}
 
 
 def main(args) -> None:
@@ -21,11 +24,27 @@ def main(args) -> None:
             (tmp / "NOT_USED.txt").write_text(f"data.dataset = {data.dataset}: preprocess reads {data.root}\n")
         write_json(args.metrics, {"clips": 0, "actors": 0})
         return
-    clips = write_corpus(build(CorpusSpec, p), args.corpus, workers=p.workers)
+    spec = build(CorpusSpec, p)
+    clips = write_corpus(spec, args.corpus, workers=p.workers)
     emotions = [c.emotion for c in clips]
     metrics = {"clips": len(clips), "actors": p.n_actors}
     metrics.update({f"clips_{e}": emotions.count(e) for e in sorted(set(emotions))})
+    metrics.update(voice_ceilings(spec))
     write_json(args.metrics, metrics)
+
+
+def voice_ceilings(spec: CorpusSpec) -> dict:
+    """The most any audio classifier can reach on this corpus, from each set of prosody cues, with
+    exact binomial intervals over the Monte Carlo clips (module avemo.data.voice_ceiling)."""
+    out = {}
+    for name, cues in CUES.items():
+        correct = bayes_correct(spec, n_actors=CEILING_ACTORS, observed=cues)
+        key = "voice_ceiling" if name == "all" else f"voice_ceiling_{name}"
+        low, high = clopper_pearson(int(correct.sum()), len(correct))
+        out.update({key: round(float(correct.mean()), 4), f"{key}_ci95_low": round(low, 4),
+                    f"{key}_ci95_high": round(high, 4)})
+    out["voice_ceiling_clips"] = len(correct)
+    return out
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ from ..atomic import atomic_dir
 from .faces import FaceModels
 from .media import write_video, write_wav
 from .synthetic_face import EMOTIONS, actor_face, portraits, render_frames
-from .synthetic_voice import (actor_channel, actor_speaker, actor_voice, apply_channel, clip_prosody, sentence_plan,
-                              synthesize)
+from .synthetic_voice import (Speaker, Voice, actor_channel, actor_speaker, actor_voice, apply_channel, clip_prosody,
+                              sentence_plan, synthesize)
 
 LEVEL_EXPRESSIVITY = {"LO": 0.5, "MD": 0.75, "HI": 1.0}
 LEVELED_SENTENCE = "IEO"  # as in CREMA-D, only this sentence is recorded at three levels
@@ -131,11 +131,16 @@ class _Renderer:
         return self.faces[actor.actor_id]
 
 
+def actor_voice_and_speaker(spec: CorpusSpec, actor: Actor) -> tuple[Voice, Speaker]:
+    """The actor's neutral voice and speaking habits, each from the actor's own seed."""
+    voice = actor_voice(actor.sex, np.random.default_rng([actor.seed, 3]))
+    return voice, actor_speaker(np.random.default_rng([actor.seed, 5]), spec.speaker_spread, voice)
+
+
 def clip_voice(spec: CorpusSpec, clip: ClipPlan, rng: np.random.Generator, expressivity: float):
     """The clip's recorded audio (N,) float32 and syllable envelope (N,): the actor's voice, speaker
     habits and channel (each from the actor's own seed) with the clip's prosody."""
-    voice = actor_voice(clip.actor.sex, np.random.default_rng([clip.actor.seed, 3]))
-    speaker = actor_speaker(np.random.default_rng([clip.actor.seed, 5]), spec.speaker_spread, voice)
+    voice, speaker = actor_voice_and_speaker(spec, clip.actor)
     prosody = clip_prosody(clip.emotion, expressivity, spec.voice_confusion, rng, speaker)
     audio, envelope = synthesize(voice, sentence_plan(clip.sentence), prosody, spec.clip_seconds, spec.sample_rate, rng)
     if spec.channel_spread > 0:

@@ -45,13 +45,21 @@ def _mrpn(m: dict) -> str:
     return "; ".join(parts)
 
 
+def _ceiling(m: dict) -> str:
+    if "voice_ceiling" not in m:
+        return ""
+    return (f"; the voice's Bayes ceiling {_ci(m, 'voice_ceiling')} from all prosody cues, "
+            f"{_ci(m, 'voice_ceiling_no_pitch')} without pitch, {_ci(m, 'voice_ceiling_energy_rate')} from "
+            f"loudness and tempo alone")
+
+
 def _curve(m: dict) -> str:
     return ", ".join(f"{m[f'{s}_actors']} actors {m[f'{s}_accuracy']:.3f}" for s in ("1x", "2x", "all"))
 
 
 # stage -> (metrics file, what it says); a stage whose file is absent is left out of the table
 ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
-    "corpus": ("corpus.json", lambda m: f"{m['clips']} clips of {m['actors']} actors"),
+    "corpus": ("corpus.json", lambda m: f"{m['clips']} clips of {m['actors']} actors" + _ceiling(m)),
     "preprocess": ("preprocess.json", lambda m: f"{m['kept']} kept, {m['rejected']} rejected, "
                                                 f"face detection rate {m['face_detect_rate']:.2f}"),
     "split": ("split.json", _split),

@@ -1,0 +1,60 @@
+"""The voice's Bayes ceiling: it reads the prosody the corpus really draws, no trained classifier
+beats it (an independent QDA on many clips comes close from below), and it moves the right way
+with the per-clip noise and with the cues it may read."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import avemo.data.synthetic as synthetic
+from avemo.data.synthetic import clip_expressivity, plan_corpus
+from avemo.data.synthetic_face import EMOTIONS
+from avemo.data.voice_ceiling import CUES, bayes_correct, ceiling_clips, clip_latent
+from conftest import tiny_spec
+
+
+def test_latent_is_the_prosody_the_clip_is_rendered_with(monkeypatch):
+    spec = tiny_spec(speaker_spread=0.7, voice_confusion=0.8)
+    seen = []
+    real = synthetic.clip_prosody
+    monkeypatch.setattr(synthetic, "clip_prosody", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    monkeypatch.setattr(synthetic, "synthesize", lambda *a, **k: (np.zeros(10, np.float32), np.zeros(10)))
+    for clip in plan_corpus(spec)[:8]:
+        rng = np.random.default_rng(clip.seed)  # what render_clip does
+        synthetic.clip_voice(spec, clip, rng, clip_expressivity(clip, rng))
+        assert np.allclose(clip_latent(spec, clip), list(seen[-1].values()))
+
+
+def test_no_classifier_trained_on_many_clips_beats_the_ceiling():
+    """QDA per sentence (an independent, nearly right model of the same information: Gaussian noise
+    around expressivity-scaled profiles), trained on half of 12,000 clips, against the Bayes
+    decision on the same held-out clips."""
+    spec = tiny_spec(voice_confusion=0.8, sentences=("IEO", "TIE"), levels=("HI",))
+    clips = ceiling_clips(spec, 1000)
+    x = np.array([clip_latent(spec, c) for c in clips])
+    y = np.array([EMOTIONS.index(c.emotion) for c in clips])
+    sentence = np.array([c.sentence for c in clips])
+    test = np.random.default_rng(0).permutation(len(x)) >= len(x) // 2
+    qda_right = np.zeros(len(x), bool)
+    for said in ("IEO", "TIE"):
+        fit, held = ~test & (sentence == said), test & (sentence == said)
+        qda = make_pipeline(StandardScaler(), QuadraticDiscriminantAnalysis()).fit(x[fit], y[fit])
+        qda_right[held] = qda.predict(x[held]) == y[held]
+    qda_right, bayes_right = qda_right[test], bayes_correct(spec, n_actors=1000)[test]
+    discordant = (qda_right != bayes_right).mean()
+    assert qda_right.mean() <= bayes_right.mean() + 2 * np.sqrt(discordant / len(qda_right))  # an upper bound ...
+    assert qda_right.mean() >= bayes_right.mean() - 0.05  # ... that a flexible classifier nearly reaches
+
+
+@pytest.mark.parametrize("confusion, low, high", [(0.02, 0.97, 1.0), (8.0, 0.10, 0.30)])
+def test_ceiling_goes_from_certain_to_chance_with_the_per_clip_noise(confusion, low, high):
+    assert low <= bayes_correct(tiny_spec(voice_confusion=confusion), n_actors=100).mean() <= high
+
+
+def test_fewer_cues_lower_the_ceiling():
+    spec = tiny_spec(voice_confusion=0.8)
+    accuracy = {name: bayes_correct(spec, n_actors=200, observed=cues).mean() for name, cues in CUES.items()}
+    assert accuracy["all"] > accuracy["no_pitch"] + 0.03 > accuracy["energy_rate"] + 0.06
