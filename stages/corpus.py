@@ -5,7 +5,7 @@ from avemo.config.core import build, load_params
 from avemo.config.corpus import CorpusParams
 from avemo.config.data import DataParams
 from avemo.data.synthetic import CorpusSpec, write_corpus
-from avemo.data.voice_ceiling import CUES, bayes_correct
+from avemo.data.voice_ceiling import LISTENERS, bayes_correct
 from avemo.evaluation.stats import clopper_pearson
 from avemo.stage import run, write_environment
 
@@ -34,18 +34,17 @@ def main(args) -> None:
 
 
 def voice_ceilings(spec: CorpusSpec) -> dict:
-    """The most any audio classifier can reach on this corpus, from each set of prosody cues, with
-    exact binomial intervals over the Monte Carlo clips (module avemo.data.voice_ceiling)."""
+    """The most an ideal listener of each kind gets right on this corpus's voices (an upper bound for
+    any audio classifier that hears the same), with exact binomial intervals over the Monte Carlo
+    clips (module avemo.data.voice_ceiling)."""
     out = {}
-    for name, cues in CUES.items():
-        correct = bayes_correct(spec, n_actors=CEILING_ACTORS, observed=cues)
-        key = "voice_ceiling" if name == "all" else f"voice_ceiling_{name}"
+    for name, listener in LISTENERS.items():
+        correct = bayes_correct(spec, listener, n_actors=CEILING_ACTORS)
         low, high = clopper_pearson(int(correct.sum()), len(correct))
-        out.update({key: round(float(correct.mean()), 4), f"{key}_ci95_low": round(low, 4),
-                    f"{key}_ci95_high": round(high, 4)})
-    out["voice_ceiling_clips"] = len(correct)
+        out.update({f"voice_ceiling_{name}": round(float(correct.mean()), 4),
+                    f"voice_ceiling_{name}_ci95_low": round(low, 4), f"voice_ceiling_{name}_ci95_high": round(high, 4)})
+        out["voice_ceiling_clips"] = len(correct)
     return out
-
 
 if __name__ == "__main__":
     run(main, __doc__, INPUTS, OUTPUTS)

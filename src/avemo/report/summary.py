@@ -46,11 +46,12 @@ def _mrpn(m: dict) -> str:
 
 
 def _ceiling(m: dict) -> str:
-    if "voice_ceiling" not in m:
+    if "voice_ceiling_exact" not in m:
         return ""
-    return (f"; the voice's Bayes ceiling {_ci(m, 'voice_ceiling')} from all prosody cues, "
-            f"{_ci(m, 'voice_ceiling_no_pitch')} without pitch, {_ci(m, 'voice_ceiling_energy_rate')} from "
-            f"loudness and tempo alone")
+    return (f"; the voice's Bayes ceiling {_ci(m, 'voice_ceiling_exact')} from its exact prosody, "
+            f"{_ci(m, 'voice_ceiling_one_clip')} from one clip of an unseen actor, "
+            f"{_ci(m, 'voice_ceiling_spectrogram')} without loudness (peak-normalised spectrograms), "
+            f"{_ci(m, 'voice_ceiling_spectrogram_no_pitch')} without loudness and pitch")
 
 
 def _curve(m: dict) -> str:
