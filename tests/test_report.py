@@ -148,6 +148,19 @@ def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
     assert "old" not in text and "576 clips" in text and text.endswith("rest\n")
 
 
+def test_summary_corpus_row_gives_the_voice_ceilings(tmp_path):
+    from avemo.report import summary
+    m = {"clips": 576, "actors": 48}
+    for k, (name, acc) in enumerate({"exact": 0.86, "one_clip": 0.84, "spectrogram": 0.8,
+                                     "spectrogram_no_pitch": 0.66}.items()):
+        m.update({f"voice_ceiling_{name}": acc, f"voice_ceiling_{name}_ci95_low": acc - 0.01 - k / 1000,
+                  f"voice_ceiling_{name}_ci95_high": acc + 0.01})
+    (tmp_path / "corpus.json").write_text(json.dumps(m))
+    row = summary.summary_table(tmp_path).splitlines()[2]
+    assert "0.860 [0.850, 0.870] from its exact prosody" in row
+    assert "0.660 [0.647, 0.670] without loudness and pitch" in row
+
+
 def test_summary_has_the_mrpn_robustness_table():
     from avemo.report.summary import robustness_table
     m = {"n0_late_fusion": 0.8, "n0_late_fusion_std": 0.01, "n2": 0.75, "n2_std": 0.02,
