@@ -46,5 +46,6 @@ def voice_ceilings(spec: CorpusSpec) -> dict:
         out["voice_ceiling_clips"] = len(correct)
     return out
 
+
 if __name__ == "__main__":
     run(main, __doc__, INPUTS, OUTPUTS)
