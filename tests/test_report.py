@@ -125,6 +125,16 @@ def test_failed_queued_and_running_experiments_are_skipped():
     assert [e.name for e in parse_exp_show(rows)] == ["l0", "l1"]  # oldest first
 
 
+def test_a_fold_rerun_at_a_newer_commit_replaces_the_older_run():
+    """`dvc exp show --all-commits` lists the newest commit first: its re-run of a fold is the newest."""
+    old = fake_show()[1]
+    new = {"rev": "new-sha", "name": "main", "data": {},
+           "experiments": [{"name": "again", "revs": [exp("again", 0, "label", delta=0.05)]}]}
+    experiments = parse_exp_show([{"rev": "workspace", "data": {}}, new, old])
+    label = [v for v in group(experiments) if v.experiments[0].params["gan.condition"] == "label"][0]
+    assert [e.name for e in label.experiments] == ["again", "l1", "l2"] and label.superseded == ["l0"]
+
+
 def test_the_committed_params_come_first():
     experiments = parse_exp_show(fake_show())
     reference = {"gan.condition": "classifier", "gan.loss": "bce"}

@@ -51,7 +51,7 @@ def parse_exp_show(rows: list, include_baseline: bool = False) -> list[Experimen
     the baseline commits themselves too when ``include_baseline``. Failed, queued and running
     experiments are skipped: DVC lists them with the baseline's params and metrics, not their own."""
     out = []
-    for row in rows:
+    for row in reversed(rows):  # DVC lists the newest commit first
         if row.get("rev") == "workspace":
             continue
         if include_baseline:
