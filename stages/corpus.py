@@ -5,7 +5,7 @@ from avemo.config.core import build, load_params
 from avemo.config.corpus import CorpusParams
 from avemo.config.data import DataParams
 from avemo.data.synthetic import CorpusSpec, write_corpus
-from avemo.data.voice_ceiling import LISTENERS, bayes_correct
+from avemo.data.voice_ceiling import LISTENERS, bayes_correct_each
 from avemo.evaluation.stats import clopper_pearson
 from avemo.stage import run, write_environment
 
@@ -38,12 +38,11 @@ def voice_ceilings(spec: CorpusSpec) -> dict:
     any audio classifier that hears the same), with exact binomial intervals over the Monte Carlo
     clips (module avemo.data.voice_ceiling)."""
     out = {}
-    for name, listener in LISTENERS.items():
-        correct = bayes_correct(spec, listener, n_actors=CEILING_ACTORS)
+    for name, correct in bayes_correct_each(spec, LISTENERS, n_actors=CEILING_ACTORS).items():
         low, high = clopper_pearson(int(correct.sum()), len(correct))
         out.update({f"voice_ceiling_{name}": round(float(correct.mean()), 4),
-                    f"voice_ceiling_{name}_ci95_low": round(low, 4), f"voice_ceiling_{name}_ci95_high": round(high, 4)})
-        out["voice_ceiling_clips"] = len(correct)
+                    f"voice_ceiling_{name}_ci95_low": round(low, 4), f"voice_ceiling_{name}_ci95_high": round(high, 4),
+                    "voice_ceiling_clips": len(correct)})
     return out
 
 

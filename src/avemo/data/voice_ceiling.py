@@ -62,8 +62,11 @@ def clip_latent(spec: CorpusSpec, clip: ClipPlan) -> np.ndarray:
 def heard(spec: CorpusSpec, clip: ClipPlan, listener: Listener) -> np.ndarray:
     """(7,) the clip's prosody as the listener hears it (on top of the actor's neutral voice unless
     the listener knows the actor)."""
-    x = clip_latent(spec, clip)
-    return x if listener.knows_actor else x + neutral(actor_voice_and_speaker(spec, clip.actor)[0])
+    return _heard(clip_latent(spec, clip), actor_voice_and_speaker(spec, clip.actor)[0], listener)
+
+
+def _heard(latent: np.ndarray, voice, listener: Listener) -> np.ndarray:
+    return latent if listener.knows_actor else latent + neutral(voice)
 
 
 @dataclass(frozen=True)
@@ -131,15 +134,26 @@ def bayes_correct(spec: CorpusSpec, listener: Listener = LISTENERS["exact"], n_a
     """(N,) bool: whether the listener's Bayes decision is right, for each clip of the corpus design
     with ``n_actors`` actors (the listener knows the sentence, and the actor or their sex). Its mean
     is the ceiling accuracy."""
-    observed = np.array([PROSODY_KEYS.index(k) for k in listener.cues])
+    return bayes_correct_each(spec, {"one": listener}, n_actors, draws)["one"]
+
+
+def bayes_correct_each(spec: CorpusSpec, listeners: dict[str, Listener], n_actors: int = 400,
+                       draws: int = 1024) -> dict[str, np.ndarray]:
+    """``bayes_correct`` for several listeners in one pass: the clips, their prosody, the priors and
+    the unseen actors are drawn once and shared."""
     sigma = max(spec.voice_confusion, 1e-6) * PROSODY_SPREAD
     clips = ceiling_clips(spec, n_actors)
     priors = sentence_priors(clips, draws)
     unseen = {sex: actors_of(spec, unseen_actors(spec, sex, draws), False) for sex in ("Male", "Female")}
-    correct = np.empty(len(clips), bool)
+    observed = {name: np.array([PROSODY_KEYS.index(k) for k in ln.cues]) for name, ln in listeners.items()}
+    correct = {name: np.empty(len(clips), bool) for name in listeners}
     for i, clip in enumerate(clips):
-        actors = actors_of(spec, [clip.actor], True) if listener.knows_actor else unseen[clip.actor.sex]
+        latent, voice = clip_latent(spec, clip), actor_voice_and_speaker(spec, clip.actor)[0]
+        known = actors_of(spec, [clip.actor], True)
         log_prior, per_emotion = priors[clip.sentence]
-        post = emotion_log_posterior(heard(spec, clip, listener), actors, per_emotion, log_prior, sigma, observed)
-        correct[i] = EMOTIONS[int(post.argmax())] == clip.emotion
+        for name, listener in listeners.items():
+            actors = known if listener.knows_actor else unseen[clip.actor.sex]
+            post = emotion_log_posterior(_heard(latent, voice, listener), actors, per_emotion, log_prior, sigma,
+                                         observed[name])
+            correct[name][i] = EMOTIONS[int(post.argmax())] == clip.emotion
     return correct

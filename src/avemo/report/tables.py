@@ -198,9 +198,9 @@ def one_param_contrasts(variants: list[Variant], seed: int = 0) -> list[Contrast
             before, after = (other, one) if _sets(one, param) and not _sets(other, param) else (one, other)
             delta = compare_to(after, before, seed)  # "before" holds the committed value where one side does
             if delta is not None:
+                values = {id(one): a.get(param), id(other): b.get(param)}
                 context = ", ".join(p for p in before.label.split(", ") if not p.startswith(f"{param}=")) or "default"
-                out.append(Contrast(param, dict(variant_key(before.experiments[0])).get(param),
-                                    dict(variant_key(after.experiments[0])).get(param), context, shared, delta))
+                out.append(Contrast(param, values[id(before)], values[id(after)], context, shared, delta))
     if not out:
         return out
     adjusted = false_discovery_control([c.delta.p_value for c in out], method="bh")
