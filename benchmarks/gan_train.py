@@ -8,6 +8,13 @@ plain Adam), with bf16 autocast and channels_last as options.
 
     python benchmarks/gan_train.py                      # CPU, a few steps
     python benchmarks/gan_train.py --device cuda --steps 40 --bf16 --channels-last
+    python benchmarks/gan_train.py --losses wasserstein --gp-every 1,5 --profile   # where the time goes
+
+``--gp-every`` adds rows for the lazy gradient penalty (``gan.gp_every``). ``--profile`` runs
+torch.profiler over the project's loop and prints the time per phase of a G step (the
+``record_function`` ranges of ``avemo.training.gan``): G's forward for D's fakes, D's loss with the
+penalty's forward and input gradient, D's backward (through the penalty's double backward) and
+step, Q's step and G's step.
 """
 from __future__ import annotations
 
@@ -23,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from avemo.models.gan import GanSetup, build_gan  # noqa: E402
 from avemo.training.gan import GanData, GanTrainConfig, build_optimizers, train_one_epoch  # noqa: E402
 from avemo.training.losses import LOSSES, l1_loss, q_loss  # noqa: E402
+
+PHASES = ("gan.d_step.fakes", "gan.d_step.loss", "gan.gradient_penalty", "gan.d_step.update", "gan.q_step",
+          "gan.g_step")
 
 PAPER = dict(width=64, bottleneck=1280)  # EncDec G ~41M params
 SMALL = dict(width=32, bottleneck=256)
@@ -74,13 +84,15 @@ def naive_epoch(models, data: GanData, cfg: GanTrainConfig, device) -> None:
         _ = d_loss.item(), g_loss.item(), ql.item()  # per-step logging
 
 
-def measure(loop: str, loss: str, args, scale: dict) -> tuple[float, float]:
+def measure(loop: str, loss: str, args, scale: dict, gp_every: int = 1, profile: bool = False):
+    """(samples/s, G params in M, profiler or None)."""
     torch.manual_seed(0)
     models = build_gan(GanSetup((3, 28, 28), (1, 28, 112), critic_batch_norm=LOSSES[loss].critic_batch_norm,
                                 width=scale["width"], bottleneck=scale["bottleneck"], upsample="transpose"))
     n_critic = 5 if loss == "wasserstein" else 1
     cfg = GanTrainConfig(loss=loss, epochs=1, batch_size=args.batch, l1_weight=50.0, n_critic=n_critic,
-                         bf16=args.bf16 and loop == "ours", channels_last=args.channels_last and loop == "ours")
+                         gp_every=gp_every, bf16=args.bf16 and loop == "ours",
+                         channels_last=args.channels_last and loop == "ours")
     warm, timed = synthetic_pairs(args.batch * 2), synthetic_pairs(args.batch * args.steps)
     for net in (models.generator, models.discriminator, models.q):
         net.to(args.device)
@@ -96,10 +108,37 @@ def measure(loop: str, loss: str, args, scale: dict) -> tuple[float, float]:
         run = lambda d: naive_epoch(models, d, cfg, args.device)  # noqa: E731
     run(warm)
     sync(args.device)
+    prof = None
+    if profile:
+        activities = [torch.profiler.ProfilerActivity.CPU]
+        if torch.device(args.device).type == "cuda":
+            activities.append(torch.profiler.ProfilerActivity.CUDA)
+        prof = torch.profiler.profile(activities=activities)
+        prof.start()
     t = time.perf_counter()
     run(timed)
     sync(args.device)
-    return len(timed) / (time.perf_counter() - t), n_params(models.generator)
+    elapsed = time.perf_counter() - t
+    if prof is not None:
+        prof.stop()
+    return len(timed) / elapsed, n_params(models.generator), prof
+
+
+def phase_table(prof, steps: int, title: str) -> None:
+    """Wall (CPU-side) and device milliseconds per G step for each labelled phase of the loop. The
+    penalty's range is inside D's loss range; its double backward runs in D's update."""
+    rows = {e.key: e for e in prof.key_averages() if e.key in PHASES}
+    on_device = any(getattr(e, "device_time_total", 0) for e in rows.values())
+    device = lambda e: f"{e.device_time_total / 1e3 / steps:,.1f}" if on_device else "n/a"  # noqa: E731
+    total = sum(rows[k].cpu_time_total for k in PHASES if k in rows and k != "gan.gradient_penalty")
+    print(f"\n{title}: time per G step by phase (torch.profiler)\n")
+    print("| phase | calls per G step | CPU ms per G step | device ms per G step | share of CPU time |")
+    print("|---|---|---|---|---|")
+    for k in PHASES:
+        if k in rows:
+            e = rows[k]
+            print(f"| {k} | {e.count / steps:.0f} | {e.cpu_time_total / 1e3 / steps:,.1f} | "
+                  f"{device(e)} | {e.cpu_time_total / total:.0%} |")
 
 
 def main() -> None:
@@ -112,6 +151,8 @@ def main() -> None:
     ap.add_argument("--channels-last", action="store_true")
     ap.add_argument("--compile", action="store_true", help="torch.compile G, D and Q (bce only)")
     ap.add_argument("--losses", default="bce,wasserstein")
+    ap.add_argument("--gp-every", default="1", help="comma-separated gan.gp_every values for WGAN-GP rows")
+    ap.add_argument("--profile", action="store_true", help="print the time per phase of the loop (torch.profiler)")
     args = ap.parse_args()
     args.steps = args.steps or (40 if args.device.startswith("cuda") else 3)
     if args.device.startswith("cuda"):
@@ -123,13 +164,20 @@ def main() -> None:
                                                    ("compile", args.compile)) if on]) or "fp32"
     name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "CPU"
     print(f"device {name}, torch {torch.__version__}, batch {args.batch}, {args.steps} timed steps, scale {args.scale}")
-    print(f"| loss | loop | options | G params (M) | samples/s | vs naive |")
+    print("| loss | loop | options | G params (M) | samples/s | vs naive |")
     print("|---|---|---|---|---|---|")
+    profiles = []
     for loss in args.losses.split(","):
-        naive, g_m = measure("naive", loss, args, scale)
-        ours, _ = measure("ours", loss, args, scale)
+        naive, g_m, _ = measure("naive", loss, args, scale)
         print(f"| {loss} | naive | fp32 | {g_m:.1f} | {naive:,.0f} | 1.00x |")
-        print(f"| {loss} | ours | {opts} | {g_m:.1f} | {ours:,.0f} | {ours / naive:.2f}x |")
+        for k in ([int(v) for v in args.gp_every.split(",")] if loss == "wasserstein" else [1]):
+            ours, _, prof = measure("ours", loss, args, scale, k, args.profile)
+            lazy = f" + gp_every {k}" if k > 1 else ""
+            print(f"| {loss} | ours | {opts}{lazy} | {g_m:.1f} | {ours:,.0f} | {ours / naive:.2f}x |")
+            if prof is not None:
+                profiles.append((f"{loss} {opts}{lazy}", prof))
+    for title, prof in profiles:
+        phase_table(prof, args.steps, title)
 
 
 if __name__ == "__main__":

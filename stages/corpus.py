@@ -10,7 +10,6 @@ from avemo.evaluation.stats import clopper_pearson
 from avemo.stage import run, write_environment
 
 INPUTS = {}
-CEILING_ACTORS = 400  # Monte Carlo actors of the corpus design for the voice ceiling (about 5,000 clips)
 OUTPUTS = {"corpus": "the corpus root (AudioWAV/, VideoFlash/, VideoDemographics.csv)",
            "metrics": "clip counts and the voice's Bayes ceiling accuracy (JSON)", "environment": "package versions and machine (JSON)"}
 
@@ -29,16 +28,16 @@ def main(args) -> None:
     emotions = [c.emotion for c in clips]
     metrics = {"clips": len(clips), "actors": p.n_actors}
     metrics.update({f"clips_{e}": emotions.count(e) for e in sorted(set(emotions))})
-    metrics.update(voice_ceilings(spec))
+    metrics.update(voice_ceilings(spec, p.ceiling_actors))
     write_json(args.metrics, metrics)
 
 
-def voice_ceilings(spec: CorpusSpec) -> dict:
+def voice_ceilings(spec: CorpusSpec, n_actors: int) -> dict:
     """The most an ideal listener of each kind gets right on this corpus's voices (an upper bound for
     any audio classifier that hears the same), with exact binomial intervals over the Monte Carlo
-    clips (module avemo.data.voice_ceiling)."""
+    clips (module avemo.data.voice_ceiling), from ``n_actors`` Monte Carlo actors of the corpus design."""
     out = {}
-    for name, correct in bayes_correct_each(spec, LISTENERS, n_actors=CEILING_ACTORS).items():
+    for name, correct in bayes_correct_each(spec, LISTENERS, n_actors=n_actors).items():
         low, high = clopper_pearson(int(correct.sum()), len(correct))
         out.update({f"voice_ceiling_{name}": round(float(correct.mean()), 4),
                     f"voice_ceiling_{name}_ci95_low": round(low, 4), f"voice_ceiling_{name}_ci95_high": round(high, 4),

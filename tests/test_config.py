@@ -139,6 +139,8 @@ BAD = {  # what a user writes -> what the one line must say
                                 "needs a face-only pool: set split.pool_units > 0"),
     "pool with labels": (lambda p: p["generate"].update(sources="s3_pool"),
                          "needs gan.condition classifier or conformal"),
+    "lazy penalty without one": (lambda p: p["gan"].update(loss="bce", gp_every=4),
+                                 "gan.gp_every = 4 needs gan.loss = 'wasserstein'"),
 }
 
 

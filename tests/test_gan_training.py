@@ -41,9 +41,11 @@ def test_short_run_reduces_l1(loss):
     assert after < 0.6 * before
 
 
-def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("gp_every", [1, 3])  # 3: the lazy penalty's step count must not run across a resume
+def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path, gp_every):
     data = toy_data()
-    cfg4 = GanTrainConfig(loss="wasserstein", epochs=4, batch_size=8, lr_g=1e-3, lr_d=1e-3, n_critic=2, noise_dim=8)
+    cfg4 = GanTrainConfig(loss="wasserstein", epochs=4, batch_size=8, lr_g=1e-3, lr_d=1e-3, n_critic=2, noise_dim=8,
+                          gp_every=gp_every)
     straight = models("wasserstein")
     fit_gan(straight, data, cfg4)
     ckpt = tmp_path / "last.pt"
@@ -160,3 +162,51 @@ def test_face_windows_layout():
     w = face_windows(frames.astype(np.uint8), 10, 5)
     assert w.shape == (2, 10, 10, 3, 4, 4)
     assert w[0, 3, 0, 0, 0, 0].item() == pytest.approx(15 / 127.5 - 1)  # window 3 starts at frame 15
+
+
+def test_penalty_weight_is_lazy_every_kth_critic_step():
+    """Lazy regularisation: weight gp_every * gp_weight on steps 0, k, 2k, ..., 0 elsewhere."""
+    from avemo.training.gan import penalty_weight
+
+    lazy, eager = GanTrainConfig(loss="wasserstein", gp_weight=10.0, gp_every=3), GanTrainConfig(loss="wasserstein")
+    assert [penalty_weight(lazy, s) for s in range(7)] == [30.0, 0, 0, 30.0, 0, 0, 30.0]
+    assert [penalty_weight(eager, s) for s in range(4)] == [10.0] * 4
+
+
+@pytest.mark.parametrize("gp_every, n_critic, penalised", [(1, 3, 6), (2, 3, 3), (3, 3, 2), (4, 1, 1)])
+def test_penalty_is_computed_only_on_its_critic_steps(monkeypatch, gp_every, n_critic, penalised):
+    """Two batches of n_critic critic steps each: the penalty is evaluated exactly on the steps
+    penalty_weight names, and on the other steps not at all (that is the saving)."""
+    import avemo.training.losses as losses
+    from avemo.training.gan import build_optimizers, train_one_epoch
+
+    calls = []
+    real_penalty = losses.gradient_penalty
+    monkeypatch.setattr(losses, "gradient_penalty", lambda *a, **k: calls.append(1) or real_penalty(*a, **k))
+    cfg = GanTrainConfig(loss="wasserstein", batch_size=8, n_critic=n_critic, gp_every=gp_every, noise_dim=8)
+    m = models("wasserstein")
+    train_one_epoch(m, build_optimizers(m, cfg, "cpu"), toy_data(16), cfg, 0)
+    assert len(calls) == penalised
+
+
+def test_critic_loss_without_penalty_weight_is_the_plain_wasserstein_loss(monkeypatch):
+    import avemo.training.losses as losses
+
+    monkeypatch.setattr(losses, "gradient_penalty", lambda *a, **k: pytest.fail("penalty computed at weight 0"))
+    data, m = toy_data(8), models("wasserstein")
+    fake = torch.rand(8, *TGT) * 2 - 1
+    cfg = GanTrainConfig(loss="wasserstein", gp_weight=0.0)
+    got = losses.d_wasserstein(m.discriminator, data.target, fake, data.condition, cfg)
+    want = m.discriminator(fake, data.condition).mean() - m.discriminator(data.target, data.condition).mean()
+    torch.testing.assert_close(got, want)
+
+
+def test_lazy_penalty_still_trains():
+    data = toy_data()
+    m = models("wasserstein")
+    cfg = GanTrainConfig(loss="wasserstein", epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0,
+                         noise_dim=8, n_critic=3, gp_every=3)
+    before = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
+    history = fit_gan(m, data, cfg)
+    after = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
+    assert all(np.isfinite(r["d_loss"]) for r in history) and after < 0.6 * before

@@ -13,7 +13,7 @@ import yaml
 from conftest import ROOT
 
 TINY = {
-    "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1},
+    "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1, "ceiling_actors": 40},
     "classifier": {"epochs": 2, "width": 8, "audio_width": 8},
     "preprocess": {"workers": 1},
     "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0},
@@ -64,6 +64,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"], repo, env)
     dvc = [sys.executable, "-m", "dvc"]
     _run(dvc + ["repro"], repo, env)
+    assert json.loads((repo / "metrics/corpus.json").read_text())["voice_ceiling_clips"] == 40 * 12
     pre = json.loads((repo / "metrics/preprocess.json").read_text())
     assert pre["kept"] == 48 and pre["face_detect_rate"] == 1.0
     split = json.loads((repo / "metrics/split.json").read_text())

@@ -28,6 +28,7 @@ class GanParams:
     l1_weight: float = bounded(0.0, 1000.0)
     q_weight: float = bounded(0.0, 1000.0)
     gp_weight: float = bounded(0.0, 1000.0)
+    gp_every: int = bounded(1, 100)  # lazy regularisation: penalty on every k-th critic step (x k)
     n_critic: int = bounded(1, 20)
     soft_labels: float = bounded(0.0, 0.5)  # real target 1 - u*soft, u ~ U(0,1)
     label_flip: float = bounded(0.0, 0.5)  # noisy labels: share of D targets flipped
@@ -40,3 +41,6 @@ class GanParams:
         if self.input == "temporal" and self.direction != "face2audio":
             raise ParamsError("gan.input = 'temporal' needs gan.direction = 'face2audio' "
                               f"(got {self.direction!r}): the temporal encoder embeds face windows")
+        if self.gp_every > 1 and self.loss != "wasserstein":
+            raise ParamsError(f"gan.gp_every = {self.gp_every} needs gan.loss = 'wasserstein' "
+                              f"(got {self.loss!r}): only the WGAN-GP critic has a gradient penalty")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from ..workers import one_thread_per_worker
 from .faces import FaceModels, aligned_track
 from .manifests import REJECT_COLUMNS
 from .media import MediaError, read_audio, read_video
@@ -118,6 +119,11 @@ def _init(spec: PreprocessSpec) -> None:
     _WORKER["models"], _WORKER["spec"] = FaceModels.load(), spec
 
 
+def _init_pool_worker(spec: PreprocessSpec) -> None:
+    one_thread_per_worker()
+    _init(spec)
+
+
 def _run(row: dict) -> dict | str:
     return process_clip(_WORKER["models"], row, _WORKER["spec"])
 
@@ -136,7 +142,7 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
                for k, (shape, dt) in spec.shapes().items()}
     kept, rejects, marks = [], [], []
     if workers > 1:
-        pool = get_context("spawn").Pool(workers, _init, (spec,))
+        pool = get_context("spawn").Pool(workers, _init_pool_worker, (spec,))
         results = pool.imap(_run, rows, chunksize=2)
     else:
         pool = None

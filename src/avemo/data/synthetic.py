@@ -17,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..atomic import atomic_dir
+from ..workers import one_thread_per_worker
 from .faces import FaceModels
 from .media import write_video, write_wav
 from .synthetic_face import EMOTIONS, actor_face, portraits, render_frames
@@ -190,6 +191,11 @@ def _init_worker(spec: CorpusSpec, root: str) -> None:
     _WORKER["root"] = Path(root)
 
 
+def _init_pool_worker(spec: CorpusSpec, root: str) -> None:
+    one_thread_per_worker()
+    _init_worker(spec, root)
+
+
 def _write_one(clip: ClipPlan) -> str:
     renderer, root = _WORKER["renderer"], _WORKER["root"]
     frames, audio = render_clip(renderer, clip)
@@ -215,7 +221,7 @@ def write_corpus(spec: CorpusSpec, root: str | Path, workers: int = 1) -> list[C
         write_demographics(tmp / "VideoDemographics.csv", plan_actors(spec))
         # Actors in contiguous chunks so each worker renders each actor's fields once.
         if workers > 1:
-            with get_context("spawn").Pool(workers, _init_worker, (spec, str(tmp))) as pool:
+            with get_context("spawn").Pool(workers, _init_pool_worker, (spec, str(tmp))) as pool:
                 list(tqdm(pool.imap(_write_one, clips, chunksize=8), total=len(clips), desc="corpus"))
         else:
             _init_worker(spec, str(tmp))

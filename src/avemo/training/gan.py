@@ -13,12 +13,13 @@ import hashlib
 import json
 import sys
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import torch
 from torch import nn
+from torch.profiler import record_function
 
 from ..atomic import atomic_path
 from ..models.gan import GanModels
@@ -37,6 +38,7 @@ class GanTrainConfig:
     l1_weight: float = 10.0
     q_weight: float = 1.0
     gp_weight: float = 10.0
+    gp_every: int = 1  # lazy regularisation: the penalty on every k-th critic step, weighted k times
     n_critic: int = 1
     soft_labels: float = 0.1
     label_flip: float = 0.0
@@ -103,14 +105,22 @@ def update(loss: torch.Tensor, optimizer, params, world: World, weight: float) -
     optimizer.step()
 
 
+def penalty_weight(cfg: GanTrainConfig, critic_step: int) -> float:
+    """The gradient penalty's weight on critic step ``critic_step`` (counted from 0 in each epoch):
+    lazy regularisation (Karras et al., CVPR 2020, sec. 3.1) computes the penalty only on every
+    ``gp_every``-th step and weights it ``gp_every`` times, so its expected gradient is unchanged."""
+    return cfg.gp_weight * cfg.gp_every if critic_step % cfg.gp_every == 0 else 0.0
+
+
 def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig, world: World = SINGLE,
-           n_global: int | None = None) -> dict[str, torch.Tensor]:
+           n_global: int | None = None, critic_step: int = 0) -> dict[str, torch.Tensor]:
     """One D update on a batch with the loss named by ``cfg.loss``; returns the detached loss.
-    ``batch`` is this rank's share of a global batch of ``n_global`` pairs."""
+    ``batch`` is this rank's share of a global batch of ``n_global`` pairs; ``critic_step`` decides
+    whether this step carries the (lazy) gradient penalty."""
     G, D = models.generator, models.discriminator
     n_global = n_global or len(batch)
     z = global_randn(world, n_global, (cfg.noise_dim,), batch.target.device)
-    with torch.no_grad(), _autocast(cfg, batch.target.device):
+    with torch.no_grad(), _autocast(cfg, batch.target.device), record_function("gan.d_step.fakes"):
         fake = G(batch.source, z, batch.condition)
     real = batch.target
     if cfg.input_noise > 0:  # instance noise on D's inputs (a stabiliser the papers used)
@@ -119,9 +129,11 @@ def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig, world:
     loss_fn, uniforms = LOSSES[cfg.loss], None
     if world.size > 1:  # the loss's random draws for the global batch, this rank's share of them
         uniforms = torch.rand(loss_fn.uniforms, n_global, device=real.device).tensor_split(world.size, 1)[world.rank]
-    with _autocast(cfg, real.device):
-        d_loss = loss_fn.d(D, real, fake.to(real.dtype), batch.condition, cfg, uniforms)
-    update(d_loss, opt_d, D.parameters(), world, world.weight(len(batch), n_global))
+    step_cfg = cfg if cfg.gp_every == 1 else replace(cfg, gp_weight=penalty_weight(cfg, critic_step))
+    with _autocast(cfg, real.device), record_function("gan.d_step.loss"):
+        d_loss = loss_fn.d(D, real, fake.to(real.dtype), batch.condition, step_cfg, uniforms)
+    with record_function("gan.d_step.update"):
+        update(d_loss, opt_d, D.parameters(), world, world.weight(len(batch), n_global))
     return {"d_loss": d_loss.detach()}
 
 
@@ -181,10 +193,12 @@ def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrai
         batch = GanData(data.source[local], data.target[local], data.condition[local], data.klass[local])
         if cfg.channels_last:
             batch = _channels_last(batch)
-        for _ in range(cfg.n_critic):
-            d_out = d_step(models, optims["d"], batch, cfg, world, len(idx))
-        q_out = q_step(models.q, optims["q"], batch, cfg, world, len(idx)) if models.q is not None else {}
-        g_out = g_step(models, optims["g"], batch, cfg, world, len(idx))
+        for i in range(cfg.n_critic):
+            d_out = d_step(models, optims["d"], batch, cfg, world, len(idx), steps * cfg.n_critic + i)
+        with record_function("gan.q_step"):
+            q_out = q_step(models.q, optims["q"], batch, cfg, world, len(idx)) if models.q is not None else {}
+        with record_function("gan.g_step"):
+            g_out = g_step(models, optims["g"], batch, cfg, world, len(idx))
         for k, v in {**d_out, **q_out, **g_out}.items():
             sums[k] = sums.get(k, 0) + v
         steps += 1

@@ -68,12 +68,16 @@ def d_bce(critic: Callable, real: torch.Tensor, fake: torch.Tensor, cond: torch.
 
 def d_wasserstein(critic: Callable, real: torch.Tensor, fake: torch.Tensor, cond: torch.Tensor, cfg,
                   uniforms: torch.Tensor | None = None) -> torch.Tensor:
-    """The WGAN-GP critic loss on one batch; the penalty in fp32 (it differentiates through D's gradient)."""
+    """The WGAN-GP critic loss on one batch; the penalty in fp32 (it differentiates through D's gradient).
+    With ``cfg.gp_weight`` 0 the penalty is not computed at all (the lazy steps of ``gp_every``)."""
     real_score, fake_score = critic(real, cond).float(), critic(fake, cond).float()
-    with torch.autocast(real.device.type, enabled=False):
+    loss = wasserstein_critic(real_score, fake_score)
+    if cfg.gp_weight == 0:
+        return loss
+    with torch.autocast(real.device.type, enabled=False), torch.profiler.record_function("gan.gradient_penalty"):
         penalty = gradient_penalty(critic, real.float(), fake.float(), cond,
                                    eps=None if uniforms is None else uniforms[0])
-    return wasserstein_critic(real_score, fake_score) + cfg.gp_weight * penalty
+    return loss + cfg.gp_weight * penalty
 
 
 def g_bce(fake_score: torch.Tensor) -> torch.Tensor:
