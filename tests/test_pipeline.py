@@ -64,7 +64,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"], repo, env)
     dvc = [sys.executable, "-m", "dvc"]
     _run(dvc + ["repro"], repo, env)
-    assert json.loads((repo / "metrics/corpus.json").read_text())["voice_ceiling_clips"] == 40 * 12
+    assert json.loads((repo / "metrics/corpus.json").read_text())["voice_ceiling_clips"] == 40 * 6  # one sentence x 6 emotions per actor
     pre = json.loads((repo / "metrics/preprocess.json").read_text())
     assert pre["kept"] == 48 and pre["face_detect_rate"] == 1.0
     split = json.loads((repo / "metrics/split.json").read_text())

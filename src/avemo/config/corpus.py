@@ -23,4 +23,4 @@ class CorpusParams:
     channel_spread: float = bounded(0.0, 3.0)  # per-actor microphone tilt, resonance and room noise
     image_noise: float = bounded(0.0, 50.0)  # std of per-frame pixel noise (0-255 scale)
     workers: int = bounded(1, 64)
-    ceiling_actors: int = bounded(10, 100_000)  # Monte Carlo actors for the voice's Bayes ceiling (12 clips each)
+    ceiling_actors: int = bounded(10, 100_000)  # Monte Carlo actors (each with the corpus's clip plan) for the voice ceiling
