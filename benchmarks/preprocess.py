@@ -11,7 +11,7 @@ Runs in one process (per-core clips/s); the stage itself uses `preprocess.worker
 corpus + preprocess time of the paper-scale synthetic corpus (91 actors x 82 clips) on 16 cores from
 the per-worker rate (a projection from this machine, not a measurement on 16 cores):
 
-    .venv/bin/python benchmarks/preprocess.py --workers 1,2 --clips 48
+    .venv/bin/python benchmarks/preprocess.py --workers 1,2 --clips 240   # fewer clips: worker start-up dominates
 """
 import argparse
 import shutil
@@ -81,7 +81,8 @@ def scaling(args) -> None:
             kept, _, _ = preprocess(build_manifest("synthetic", root, SIX)[0], SPEC, out, workers=workers)
             t2 = time.perf_counter()
             rows.append((workers, n, len(kept), n / (t1 - t0), n / (t2 - t1)))
-            shutil.rmtree(root), shutil.rmtree(out)
+            shutil.rmtree(root)  # free the disk before the next worker count
+            shutil.rmtree(out)
     base_pre = rows[0][4] / rows[0][0]
     print(f"{rows[0][1]} clips, {args.frame_size} px, {args.seconds} s\n")
     print("| workers | corpus clips/s | per worker | preprocess clips/s (kept) | per worker | per-worker rate vs 1 |")

@@ -108,7 +108,8 @@ def update(loss: torch.Tensor, optimizer, params, world: World, weight: float) -
 def penalty_weight(cfg: GanTrainConfig, critic_step: int) -> float:
     """The gradient penalty's weight on critic step ``critic_step`` (counted from 0 in each epoch):
     lazy regularisation (Karras et al., CVPR 2020, sec. 3.1) computes the penalty only on every
-    ``gp_every``-th step and weights it ``gp_every`` times, so its expected gradient is unchanged."""
+    ``gp_every``-th step and weights it ``gp_every`` times, so over ``gp_every`` steps it pushes D
+    about as hard as the penalty on every step."""
     return cfg.gp_weight * cfg.gp_every if critic_step % cfg.gp_every == 0 else 0.0
 
 
@@ -129,7 +130,7 @@ def d_step(models: GanModels, opt_d, batch: GanData, cfg: GanTrainConfig, world:
     loss_fn, uniforms = LOSSES[cfg.loss], None
     if world.size > 1:  # the loss's random draws for the global batch, this rank's share of them
         uniforms = torch.rand(loss_fn.uniforms, n_global, device=real.device).tensor_split(world.size, 1)[world.rank]
-    step_cfg = cfg if cfg.gp_every == 1 else replace(cfg, gp_weight=penalty_weight(cfg, critic_step))
+    step_cfg = replace(cfg, gp_weight=penalty_weight(cfg, critic_step))
     with _autocast(cfg, real.device), record_function("gan.d_step.loss"):
         d_loss = loss_fn.d(D, real, fake.to(real.dtype), batch.condition, step_cfg, uniforms)
     with record_function("gan.d_step.update"):
