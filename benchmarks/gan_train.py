@@ -87,12 +87,15 @@ def naive_epoch(models, data: GanData, cfg: GanTrainConfig, device) -> None:
 def measure(loop: str, loss: str, args, scale: dict, gp_every: int = 1, profile: bool = False):
     """(samples/s, G params in M, profiler or None)."""
     torch.manual_seed(0)
-    models = build_gan(GanSetup((3, 28, 28), (1, 28, 112), critic_batch_norm=LOSSES[loss].critic_batch_norm,
-                                width=scale["width"], bottleneck=scale["bottleneck"], upsample="transpose"))
+    models = build_gan(GanSetup((3, 28, 28), (1, 28, 112), n_classes=6, cond_dim=6, generator="encdec",
+                                critic_batch_norm=LOSSES[loss].critic_batch_norm, noise_dim=32, width=scale["width"],
+                                bottleneck=scale["bottleneck"], use_source=True, with_q=True, upsample="transpose"))
     n_critic = 5 if loss == "wasserstein" else 1
-    cfg = GanTrainConfig(loss=loss, epochs=1, batch_size=args.batch, l1_weight=50.0, n_critic=n_critic,
-                         gp_every=gp_every, bf16=args.bf16 and loop == "ours",
-                         channels_last=args.channels_last and loop == "ours")
+    cfg = GanTrainConfig(loss=loss, epochs=1, batch_size=args.batch, optimizer="adam", lr_g=2e-4, lr_d=2e-4,
+                         l1_weight=50.0, q_weight=1.0, gp_weight=10.0, gp_every=gp_every, n_critic=n_critic,
+                         soft_labels=0.1, label_flip=0.0, input_noise=0.05, noise_dim=32, seed=0,
+                         bf16=args.bf16 and loop == "ours", channels_last=args.channels_last and loop == "ours",
+                         diversity_weight=0.0)
     warm, timed = synthetic_pairs(args.batch * 2), synthetic_pairs(args.batch * args.steps)
     for net in (models.generator, models.discriminator, models.q):
         net.to(args.device)

@@ -17,7 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from avemo.data.sequences import SequenceSpec  # noqa: E402
-from avemo.models.mrpn import VARIANTS, MrpnConfig  # noqa: E402
+from avemo.models.mrpn import VARIANT_BUILDERS, MrpnConfig  # noqa: E402
 from avemo.training.mrpn import ClipArrays, MrpnFit, batches, forward, multi_term_loss  # noqa: E402
 
 
@@ -38,12 +38,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     data = ClipArrays(rng.integers(0, 255, (n, 55, 28, 28, 3), dtype=np.uint8),
                       rng.uniform(-1, 1, (n, 64, 500)).astype(np.float32), rng.integers(0, 6, n))
-    spec = SequenceSpec(args.frames, args.segments, 64, 32, face_size=args.face_size)
+    spec = SequenceSpec(args.frames, args.segments, 64, 32, max_stretch=0.25, face_size=args.face_size)
     torch.manual_seed(0)
-    cfg = MrpnConfig(6, args.backbone, args.aggregator, 512 if args.backbone == "resnet18" else 64)
-    model = VARIANTS["n2"].build(cfg, {}).to(args.device)
+    cfg = MrpnConfig(6, args.backbone, args.aggregator, 512 if args.backbone == "resnet18" else 64,
+                     max_steps=max(args.frames, args.segments))
+    model = VARIANT_BUILDERS["n2"](cfg, {}).to(args.device)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=1e-2)
-    fit = MrpnFit(batch_size=args.batch)
+    fit = MrpnFit(epochs=1, batch_size=args.batch, lr=5e-5, weight_decay=1e-2, patience=10, seed=0,
+                  time_augment=True, image_augment=False, modality_dropout=0.0)
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if (gpu and args.bf16) else torch.autocast("cpu", enabled=False)
 
     def epoch(d: ClipArrays) -> None:

@@ -13,7 +13,7 @@ from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
-from avemo.evaluation.conformal import CONFORMAL_METHODS, ConformalConfig, ScoredSet, credibility_confidence, validity
+from avemo.conformal.prediction import CONFORMAL_METHODS, ConformalConfig, ScoredSet, credibility_confidence, validity
 from avemo.evaluation.conformal_plots import save_calibration_plot
 from avemo.evaluation.stats import clopper_pearson
 from avemo.models.checkpoints import load_emotion_cnn

@@ -14,15 +14,14 @@ from avemo.config.data import DataParams
 from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
-from avemo.data.pairs import DIRECTIONS
-from avemo.evaluation.augmented import arm_sources, compare_arms
+from avemo.evaluation.augmented import arm_sources, compare_arms, score_arms
 from avemo.evaluation.augmented_plots import save_seed_bars
-from avemo.evaluation.reports import classification_metrics, save_confusion
-from avemo.evaluation.stats import paired_delta
+from avemo.evaluation.reports import save_confusion
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
 from avemo.tracking import log_results, mlflow_run
 from avemo.training.classifier import FitConfig
+from avemo.variants import GAN_DIRECTIONS
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "generated": "generate's samples (NPZ)"}
 OUTPUTS = {"metrics": "accuracy per arm, paired deltas with 95% intervals and p-values (JSON)",
@@ -34,40 +33,27 @@ def main(args) -> None:
     p = load_params(args.params, DataParams, ClassifierParams, EvalParams, TrainParams)
     classes, c, train = p["data"].classes, p["classifier"], p["train"]
     device, env = start(train.seed, train.device, args.environment)
-    g = dict(np.load(args.generated))
-    kind = DIRECTIONS[str(g["direction"])].target
-    src = arm_sources(args.processed, args.splits, g, classes, kind)
+    generated = dict(np.load(args.generated))
+    condition, kind = str(generated["condition"]), GAN_DIRECTIONS[str(generated["direction"])].target
+    src = arm_sources(args.processed, args.splits, generated, classes, kind)
     x4, y4, part4 = load_set(args.processed, args.splits, "S4", classes, kind)
     width = {"spectrograms": c.audio_width, "faces": c.width}[kind]
     cfg = build(ClassifierConfig, c, in_channels=src.real_x.shape[1], n_classes=len(classes), width=width)
-    with mlflow_run("augmented", str(g["condition"]), {"condition": str(g["condition"]), "seeds": p["eval"].seeds},
+    with mlflow_run("augmented", condition, {"condition": condition, "seeds": p["eval"].seeds},
                     environment=env) as mlflow:
         preds = compare_arms(src, x4, kind, cfg, build(FitConfig, c, train), p["eval"].seeds, c.val_fraction, device)
         truth, actors = y4.numpy(), part4["actor"].to_numpy()
-        per_seed = {arm: (p_arm == truth).mean(1) for arm, p_arm in preds.items()}
-        per_clip = {arm: (p_arm == truth).mean(0) for arm, p_arm in preds.items()}  # share of seeds right
-        metrics = {"seeds": len(per_seed["baseline"]), "test_actors": int(len(np.unique(actors))),
-                   "seeds_augmented_better": int((per_seed["augmented"] > per_seed["baseline"]).sum()),
-                   "generated": int(len(src.generated.y)), "generated_from_pool": int(src.from_pool.sum()),
-                   "real": int(len(src.real_y)), "condition": str(g["condition"])}
-        for arm in preds:
-            metrics[f"{arm}_accuracy"] = round(float(per_seed[arm].mean()), 4)
-            metrics[f"{arm}_std"] = round(float(per_seed[arm].std()), 4)
-            if arm != "baseline":
-                name = "delta" if arm == "augmented" else f"{arm}_delta"
-                metrics.update(paired_delta(per_clip[arm], per_clip["baseline"], actors, seed=train.seed).flat(name))
+        scored = score_arms(preds, truth, actors, src, classes, condition, train.seed)
         plots = Path(args.plots)
         for arm in ("baseline", "augmented"):
-            pred, tiled = preds[arm].ravel(), np.tile(truth, len(preds[arm]))
-            metrics.update({k: v for k, v in classification_metrics(tiled, pred, classes, prefix=f"{arm}_").items()
-                            if k != f"{arm}_accuracy"})
-            save_confusion(tiled, pred, classes, f"{arm} on S4 (all seeds)", plots / f"confusion_{arm}.png")
-        save_seed_bars(per_seed, plots)
+            save_confusion(np.tile(truth, len(preds[arm])), preds[arm].ravel(), classes, f"{arm} on S4 (all seeds)",
+                           plots / f"confusion_{arm}.png")
+        save_seed_bars(scored.per_seed, plots)
         with atomic_path(plots / "clips.csv") as tmp:
             pd.DataFrame({"clip": part4["clip"], "actor": actors, "label": truth,
-                          **per_clip}).to_csv(tmp, index=False, float_format="%.4f")
-        write_json(args.metrics, metrics)
-        log_results(mlflow, metrics, plots)
+                          **scored.per_clip}).to_csv(tmp, index=False, float_format="%.4f")
+        write_json(args.metrics, scored.metrics)
+        log_results(mlflow, scored.metrics, plots)
 
 
 if __name__ == "__main__":

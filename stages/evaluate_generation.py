@@ -8,12 +8,12 @@ from avemo.atomic import write_json
 from avemo.config.core import build, load_params
 from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
-from avemo.data.pairs import DIRECTIONS
 from avemo.evaluation.generation import GenerationMetricsConfig, generation_metrics, within_source_diversity
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.runinfo import seed_everything
 from avemo.stage import run
 from avemo.tracking import log_results, mlflow_run
+from avemo.variants import GAN_DIRECTIONS
 
 INPUTS = {"generated": "generate's samples (NPZ)", "audio_model": "real-only audio CNN (face2audio metrics network)",
           "face_model": "f_S (audio2face metrics network)"}
@@ -24,7 +24,7 @@ def main(args) -> None:
     p = load_params(args.params, EvalParams, TrainParams)
     seed_everything(p["train"].seed)
     g = np.load(args.generated)
-    target = DIRECTIONS[str(g["direction"])].target
+    target = GAN_DIRECTIONS[str(g["direction"])].target
     net = load_emotion_cnn({"spectrograms": args.audio_model, "faces": args.face_model}[target])
     m = generation_metrics(net, torch.from_numpy(g["generated"]), torch.from_numpy(g["real"]),
                            build(GenerationMetricsConfig, p["eval"]), p["train"].seed, labels=g["klass"])

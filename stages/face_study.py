@@ -20,7 +20,8 @@ from avemo.models.checkpoints import load_emotion_cnn
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start
 from avemo.training.classifier import FitConfig, predict_proba
-from avemo.training.transfer import TRANSFERS, fine_tune, pretrain_identity
+from avemo.training.transfer import fine_tune, pretrain_identity
+from avemo.variants import FACE_TRANSFERS
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "landmarks": "aligned landmarks per clip (CSV)", "face_model": "f_S checkpoint (the pixels_cnn row)"}
@@ -65,7 +66,7 @@ def main(args) -> None:
         identity = pretrain_identity(face_tensor(source.faces), source.actors, cfg, fit, c.val_fraction, device)
         shares["identity_features_actor_share"] = features_actor_share(identity, train, device)
         for name in f.transfer:
-            tuned, _ = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), TRANSFERS[name],
+            tuned, _ = fine_tune(identity, face_tensor(train.faces), torch.as_tensor(train.labels), len(classes), FACE_TRANSFERS[name],
                               fit, c.val_fraction, device)
             image_models[f"pixels_cnn_{name}"] = labeller(tuned, device)
     table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), image_models)

@@ -10,14 +10,15 @@ from avemo.config.core import load_params
 from avemo.config.data import DataParams
 from avemo.config.generate import GenerateParams
 from avemo.config.train import TrainParams
-from avemo.data.pairs import SOURCES, PairSpec, calibrated_pairs
-from avemo.evaluation.pool import PoolSelection, select_pool
+from avemo.data.pairs import PairSpec, calibrated_pairs
+from avemo.conformal.selection import PoolSelection, select_pool
 from avemo.errors import UserError
 from avemo.evaluation.gan_plots import save_real_vs_generated
 from avemo.models.checkpoints import load_generator
 from avemo.models.gan import generate
 from avemo.runinfo import resolve_device, seed_everything
 from avemo.stage import run
+from avemo.variants import GENERATE_SOURCES, labels_unlabelled_faces
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "conformal": "S3 and pool conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
@@ -33,11 +34,11 @@ def main(args) -> None:
     seed_everything(train.seed)
     generator, meta = load_generator(args.gan_model)
     spec = PairSpec(**{**meta["spec"], "copies": 1, "data_fraction": 1.0})  # every face, each window once
-    if "POOL" in SOURCES[g.sources] and spec.condition not in ("classifier", "conformal"):
-        raise UserError(f"generate.sources = {g.sources!r} needs gan.condition classifier or conformal "
+    if "POOL" in GENERATE_SOURCES[g.sources] and not labels_unlabelled_faces(spec.condition):
+        raise UserError(f"generate.sources = {g.sources!r} needs a gan.condition that labels faces without labels "
                         f"(got {spec.condition!r}): the pool has no labels")
     metrics, parts = {"sources": g.sources}, []
-    for set_name in SOURCES[g.sources]:
+    for set_name in GENERATE_SOURCES[g.sources]:
         keep = None
         if set_name == "POOL":
             thresholds = PoolSelection(min_credibility=g.min_credibility, min_confidence=g.min_confidence,

@@ -12,7 +12,7 @@ from avemo.config.eval import EvalParams
 from avemo.config.gan import GanParams
 from avemo.config.temporal import TemporalParams
 from avemo.config.train import TrainParams
-from avemo.data.pairs import DIRECTIONS, PairSpec, s3_pairs
+from avemo.data.pairs import PairSpec, s3_pairs
 from avemo.evaluation.gan_monitor import training_evaluator
 from avemo.evaluation.gan_plots import save_curves
 from avemo.evaluation.generation import GenerationMetricsConfig
@@ -23,6 +23,7 @@ from avemo.stage import run, start_parallel
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
+from avemo.variants import GAN_DIRECTIONS
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "conformal": "S3 conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
@@ -49,7 +50,7 @@ def main(args) -> None:
     if pre["progressive"]:  # stage 2 of progressive training continues from stage 1's G and D
         models.generator.load_state_dict(pre["generator"])
         models.discriminator.load_state_dict(pre["discriminator"])
-    metric_net = load_emotion_cnn({"spectrograms": args.audio_model, "faces": args.face_model}[DIRECTIONS[gan.direction].target])
+    metric_net = load_emotion_cnn({"spectrograms": args.audio_model, "faces": args.face_model}[GAN_DIRECTIONS[gan.direction].target])
     evaluate = training_evaluator(metric_net, pairs, gan.noise_dim, train.seed, device,
                                   build(GenerationMetricsConfig, p["eval"]))
     fast = train.bf16 and device.startswith("cuda")  # bf16 + channels_last: fastest measured on an H100

@@ -35,12 +35,11 @@ def main(args) -> None:
     clips, split_table = pd.read_csv(Path(args.processed) / "clips.csv"), pd.read_csv(args.splits)
     rows, labels, _ = set_rows(clips, split_table, ("S1",), classes)
     # hold out whole clips (not windows) for early stopping: a clip's windows overlap
-    fit_idx, val_idx = (np.sort(i) for i in stratified_holdout(torch.from_numpy(labels), 0.15, tr.seed))
+    fit_idx, val_idx = (np.sort(i) for i in stratified_holdout(torch.from_numpy(labels), t.val_fraction, tr.seed))
     train = window_dataset(frames[rows[fit_idx]], labels[fit_idx], face.window, face.window_stride)
     val = window_dataset(frames[rows[val_idx]], labels[val_idx], face.window, face.window_stride)
     cfg = build(TemporalConfig, t, n_classes=len(classes), frames=face.window)
-    # keep the best epoch, no early stop
-    fit = build(FitConfig, t, tr, weight_decay=1e-4, patience=t.epochs)
+    fit = build(FitConfig, t, tr, patience=t.epochs)  # keep the best epoch, no early stop
     with mlflow_run("temporal_encoder", t.encoder, {**vars(t), "seed": tr.seed}, environment=env) as mlflow:
         model, history = fit_temporal_encoder(train, val, cfg, fit, device, epoch_logger(mlflow))
         embeddings, proba = embed_clips(model, frames, face.window, face.window_stride, device)

@@ -3,14 +3,40 @@ from pathlib import Path
 
 import pytest
 
+from avemo.config.all import ALL_SECTIONS
+from avemo.config.core import build, load_params
 from avemo.data.synthetic import CorpusSpec, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
+PARAMS = load_params(ROOT / "params.yaml", *ALL_SECTIONS)
+
+
+def from_params(cls, *sections: str, **given):
+    """Library config ``cls`` built by field name from params.yaml's ``sections`` (the first that has
+    a field wins; ``given`` first): library configs have no defaults of their own."""
+    return build(cls, *(PARAMS[name] for name in sections), **given)
+
+
+def gan_setup(source_shape: tuple, target_shape: tuple, **given):
+    """A GanSetup from the gan section; what the data decide (classes, condition width) and the loss
+    decides (critic batch norm) default to six classes, a six-wide condition, BCE, with Q."""
+    from avemo.models.gan import GanSetup
+
+    fixed = {"n_classes": 6, "cond_dim": 6, "critic_batch_norm": True, "with_q": True}
+    return from_params(GanSetup, "gan", source_shape=source_shape, target_shape=target_shape, **{**fixed, **given})
+
+
+def gan_train_config(**given):
+    """A GanTrainConfig from the gan and train sections (channels_last off: a CPU option)."""
+    from avemo.training.gan import GanTrainConfig
+
+    return from_params(GanTrainConfig, "gan", "train", **{"channels_last": False, **given})
 
 
 def tiny_spec(**overrides) -> CorpusSpec:
     base = dict(seed=3, n_actors=4, sentences=("TIE",), clip_seconds=2.0, fps=30, frame_size=192,
-                sample_rate=16000, expression_gain=1.0, face_confusion=0.6, voice_confusion=0.6, image_noise=6.0)
+                sample_rate=16000, expression_gain=1.0, face_confusion=0.6, voice_confusion=0.6, image_noise=6.0,
+                levels=("LO", "MD", "HI"), speaker_spread=0.0, channel_spread=0.0)
     base.update(overrides)
     return CorpusSpec(**base)
 

@@ -4,17 +4,18 @@ from avemo.models.classifier import ClassifierConfig, EmotionCNN
 from avemo.data.augment import SpecAugment, face_augment
 from avemo.models.checkpoints import load_checkpoint, save_checkpoint
 from avemo.training.classifier import FitConfig, predict_proba, train_emotion_cnn
+from conftest import from_params
 
 
 def test_shapes_and_paper_scale_size():
-    face = EmotionCNN(ClassifierConfig(3, 6))
-    spec = EmotionCNN(ClassifierConfig(1, 6))
+    face = EmotionCNN(from_params(ClassifierConfig, "classifier", in_channels=3, n_classes=6))
+    spec = EmotionCNN(from_params(ClassifierConfig, "classifier", in_channels=1, n_classes=6))
     assert face(torch.zeros(2, 3, 28, 28)).shape == (2, 6)
     assert spec(torch.zeros(2, 1, 28, 112)).shape == (2, 6)
     assert spec.features(torch.zeros(2, 1, 28, 112)).shape == (2, 64)
-    n = sum(p.numel() for p in EmotionCNN(ClassifierConfig(1, 6, width=64)).parameters())
+    n = sum(p.numel() for p in EmotionCNN(from_params(ClassifierConfig, "classifier", in_channels=1, n_classes=6, width=64)).parameters())
     assert 0.5e6 < n < 2.5e6  # the papers' ~1.4M-parameter Q
-    deep = EmotionCNN(ClassifierConfig(1, 6, depth="deep", width=64))
+    deep = EmotionCNN(from_params(ClassifierConfig, "classifier", in_channels=1, n_classes=6, depth="deep", width=64))
     assert sum(isinstance(m, torch.nn.Conv2d) for m in deep.modules()) == 16
 
 
@@ -24,7 +25,7 @@ def test_learns_a_separable_toy_set_and_checkpoint_reloads(tmp_path):
     x = torch.randn(120, 1, 12, 12, generator=g) * 0.3
     for k in range(3):  # class k = a bright square in quadrant k
         x[y == k, :, 6 * (k % 2):6 * (k % 2) + 6, 6 * (k // 2):6 * (k // 2) + 6] += 1.5
-    cfg = ClassifierConfig(1, 3, width=8, feature_dim=16)
+    cfg = from_params(ClassifierConfig, "classifier", in_channels=1, n_classes=3, width=8, feature_dim=16)
     model, hist = train_emotion_cnn(x, y, cfg, FitConfig(30, 16, 3e-3, 0.0, 10, 0), 0.2)
     assert (predict_proba(model, x).argmax(1) == y.numpy()).mean() > 0.95
     save_checkpoint(tmp_path / "m.pt", model, cfg, len(hist))

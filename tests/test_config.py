@@ -138,9 +138,9 @@ BAD = {  # what a user writes -> what the one line must say
                                            p["split"].update(units=6, pool_units=0)),
                                 "needs a face-only pool: set split.pool_units > 0"),
     "pool with labels": (lambda p: p["generate"].update(sources="s3_pool"),
-                         "needs gan.condition classifier or conformal"),
+                         "needs a gan.condition that labels faces without labels (classifier, conformal; got 'label')"),
     "lazy penalty without one": (lambda p: p["gan"].update(loss="bce", gp_every=4),
-                                 "gan.gp_every = 4 needs gan.loss = 'wasserstein'"),
+                                 "gan.gp_every = 4 needs a gan.loss with a gradient penalty (wasserstein; got 'bce')"),
 }
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from avemo.evaluation.conformal import (calibration_scores, credibility_confidence, full_conformal_pvalues, nonconformity,
+from avemo.conformal.prediction import (calibration_scores, credibility_confidence, full_conformal_pvalues, nonconformity,
                              pvalues, validity)
 
 

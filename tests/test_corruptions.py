@@ -2,10 +2,11 @@
 import numpy as np
 import torch
 
-from avemo.data.corruptions import CONDITIONS, corrupt, drop_modality
+from avemo.data.corruptions import corrupt, drop_modality
+from avemo.variants import TEST_CORRUPTIONS
 from avemo.data.sequences import SequenceSpec
 from avemo.evaluation.mrpn_report import robustness
-from avemo.models.mrpn import VARIANTS, MrpnConfig
+from avemo.models.mrpn import VARIANT_BUILDERS, MrpnConfig
 from avemo.training.mrpn import ClipArrays, predict_proba
 
 
@@ -18,7 +19,7 @@ def streams(n=5, seed=0):
 
 def test_each_condition_changes_only_its_stream():
     video, audio = streams()
-    for condition in CONDITIONS:
+    for condition in TEST_CORRUPTIONS:
         v, a = corrupt(condition, video, audio, torch.Generator().manual_seed(1))
         hit, kept = (a, v) if condition.startswith("audio") else (v, a)
         original, untouched = (audio, video) if condition.startswith("audio") else (video, audio)
@@ -57,14 +58,14 @@ def test_modality_dropout_drops_one_stream_per_chosen_clip_never_both():
 
 
 def test_corrupted_evaluation_leaves_the_model_unchanged():
-    spec = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8)
+    spec = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8, max_stretch=0.25, face_size=None)
     rng = np.random.default_rng(0)
     data = ClipArrays(rng.integers(0, 255, (6, 8, 16, 16, 3), dtype=np.uint8),
                       rng.standard_normal((6, 8, 64)).astype(np.float32).clip(-1, 1), np.arange(6) % 3)
-    model = VARIANTS["n2"].build(MrpnConfig(3, "cnn", "lstm", 16), {})
+    model = VARIANT_BUILDERS["n2"](MrpnConfig(3, "cnn", "lstm", 16, max_steps=64), {})
     before = {k: t.clone() for k, t in model.state_dict().items()}
     clean = predict_proba(model, "n2", data, spec)
-    for condition in CONDITIONS:
+    for condition in TEST_CORRUPTIONS:
         predict_proba(model, "n2", data, spec, condition=condition)
     assert all(torch.equal(before[k], t) for k, t in model.state_dict().items())  # weights and BN statistics
     assert np.array_equal(predict_proba(model, "n2", data, spec), clean)

@@ -22,7 +22,9 @@ def torchrun(code: str, tmp_path, processes: int = 2) -> None:
     script.write_text(textwrap.dedent(code))
     out = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
                           f"--nproc-per-node={processes}", str(script)], capture_output=True, text=True,
-                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+                         env={**os.environ, "OMP_NUM_THREADS": "1",  # the jobs import the tests' conftest helpers
+                              "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(__file__),
+                                                                          os.environ.get("PYTHONPATH")]))})
     assert out.returncode == 0, out.stderr[-3000:]
 
 
@@ -43,18 +45,19 @@ if world.main:
 
 GAN = """
 import torch, sys
-from avemo.models.gan import GanSetup, build_gan
+from avemo.models.gan import build_gan
 from avemo.training.distributed import init
-from avemo.training.gan import GanData, GanTrainConfig, build_optimizers, train_one_epoch, synchronize_batch_norm
+from avemo.training.gan import GanData, build_optimizers, train_one_epoch, synchronize_batch_norm
+from conftest import gan_setup, gan_train_config
 world, device = init("cpu")
 g = torch.Generator().manual_seed(0)
 k = torch.arange(16) % 6
 data = GanData(torch.rand(16, 3, 28, 28, generator=g), torch.rand(16, 1, 28, 56, generator=g) * 2 - 1, torch.eye(6)[k], k)
 torch.manual_seed(0)
-models = build_gan(GanSetup((3, 28, 28), (1, 28, 56), noise_dim=8, width=8, bottleneck=16, with_q=False))
+models = build_gan(gan_setup((3, 28, 28), (1, 28, 56), noise_dim=8, width=8, bottleneck=16, with_q=False))
 for net in (models.generator, models.discriminator):
     synchronize_batch_norm(net, world, "cpu")
-cfg = GanTrainConfig(epochs=1, batch_size=8, noise_dim=8, soft_labels=0.0, input_noise=0.05, lr_g=1e-3, lr_d=1e-3)
+cfg = gan_train_config(epochs=1, batch_size=8, noise_dim=8, soft_labels=0.0, input_noise=0.05, lr_g=1e-3, lr_d=1e-3)
 optims = build_optimizers(models, cfg, "cpu")
 train_one_epoch(models, optims, data, cfg, 0, world)
 if world.main:

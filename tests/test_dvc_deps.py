@@ -9,20 +9,20 @@ from conftest import ROOT
 SRC = ROOT / "src"
 
 
-def _module_file(name: str) -> Path | None:
-    base = SRC / Path(*name.split("."))
+def _module_file(name: str, src: Path = SRC) -> Path | None:
+    base = src / Path(*name.split("."))
     for cand in (base.with_suffix(".py"), base / "__init__.py"):
         if cand.exists():
             return cand
     return None
 
 
-def package_imports(path: Path) -> set[str]:
-    """Modules of the ``avemo`` package that ``path`` imports (at any depth of the file)."""
+def package_imports(path: Path, src: Path = SRC) -> set[str]:
+    """Modules of the ``avemo`` package (under ``src``) that ``path`` imports (at any depth of the file)."""
     tree = ast.parse(path.read_text())
-    pkg = ".".join(path.relative_to(SRC).with_suffix("").parts[:-1]) if path.is_relative_to(SRC) else ""
-    if path.name == "__init__.py" and path.is_relative_to(SRC):
-        pkg = ".".join(path.relative_to(SRC).parts[:-1])
+    pkg = ".".join(path.relative_to(src).with_suffix("").parts[:-1]) if path.is_relative_to(src) else ""
+    if path.name == "__init__.py" and path.is_relative_to(src):
+        pkg = ".".join(path.relative_to(src).parts[:-1])
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -35,7 +35,7 @@ def package_imports(path: Path) -> set[str]:
                 mod = node.module
             out.add(mod)
             out |= {f"{mod}.{a.name}" for a in node.names}
-    return {m for m in out if m and m.split(".")[0] == "avemo" and _module_file(m) is not None}
+    return {m for m in out if m and m.split(".")[0] == "avemo" and _module_file(m, src) is not None}
 
 
 def closure(script: Path) -> set[str]:

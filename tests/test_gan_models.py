@@ -5,9 +5,10 @@ import pytest
 import torch
 
 from avemo.data.conditions import CONDITIONS, ConditionInputs
-from avemo.models.gan import GanSetup, build_gan
+from avemo.models.gan import build_gan
 from avemo.training.losses import LOSSES
 from avemo.models.temporal import TemporalConfig, TemporalEmotionNet, sinusoidal_positions
+from conftest import gan_setup
 
 FACE, SPEC, EMB = (3, 28, 28), (1, 28, 112), (64,)
 CASES = [  # (input, direction) -> (source, target)
@@ -25,7 +26,7 @@ CASES = [  # (input, direction) -> (source, target)
 def test_gan_shapes(generator, loss, use_source, case, condition):
     _, _, src, tgt = case
     torch.manual_seed(0)
-    models = build_gan(GanSetup(src, tgt, generator=generator, critic_batch_norm=LOSSES[loss].critic_batch_norm,
+    models = build_gan(gan_setup(src, tgt, generator=generator, critic_batch_norm=LOSSES[loss].critic_batch_norm,
                                 noise_dim=32, width=8, bottleneck=64, use_source=use_source, upsample="transpose"))
     labels = torch.tensor([0, 5, 2])
     softmax = torch.softmax(torch.randn(3, 6), 1).numpy()
@@ -43,7 +44,7 @@ def test_gan_shapes(generator, loss, use_source, case, condition):
 @pytest.mark.parametrize("generator,case", list(itertools.product(["encdec", "unet"], CASES)))
 def test_resize_upsampling_keeps_shapes_and_drops_transposed_convs(generator, case):
     _, _, src, tgt = case
-    g = build_gan(GanSetup(src, tgt, generator=generator, width=8, upsample="resize")).generator
+    g = build_gan(gan_setup(src, tgt, generator=generator, width=8, upsample="resize")).generator
     assert g(torch.randn(2, *src), torch.randn(2, 32), torch.eye(6)[:2]).shape == (2, *tgt)
     assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
     assert any(isinstance(m, torch.nn.Upsample) for m in g.modules())
@@ -52,7 +53,7 @@ def test_resize_upsampling_keeps_shapes_and_drops_transposed_convs(generator, ca
 def test_source_is_ignored_without_use_source():
     torch.manual_seed(0)
     for name in ("encdec", "unet"):
-        g = build_gan(GanSetup(FACE, SPEC, generator=name, use_source=False, width=8)).generator.eval()
+        g = build_gan(gan_setup(FACE, SPEC, generator=name, use_source=False, width=8)).generator.eval()
         z, c = torch.randn(2, 32), torch.eye(6)[:2]
         a = g(torch.randn(2, *FACE), z, c)
         b = g(torch.randn(2, *FACE), z, c)

@@ -6,9 +6,10 @@ import torch
 
 from avemo.data.conditions import CONDITIONS, ConditionInputs
 from avemo.data.pairs import PairSpec, build_pairs, face_windows, stratified_fraction
-from avemo.models.gan import GanSetup, build_gan, generate
-from avemo.training.gan import GanData, GanTrainConfig, fit_gan, g_step
+from avemo.models.gan import build_gan, generate
+from avemo.training.gan import GanData, fit_gan, g_step
 from avemo.training.losses import LOSSES
+from conftest import gan_setup, gan_train_config
 
 SRC, TGT = (3, 28, 28), (1, 28, 112)
 
@@ -25,7 +26,7 @@ def toy_data(n=24, seed=0) -> GanData:
 
 def models(loss="bce", seed=0):
     torch.manual_seed(seed)
-    return build_gan(GanSetup(SRC, TGT, critic_batch_norm=LOSSES[loss].critic_batch_norm, noise_dim=8, width=8,
+    return build_gan(gan_setup(SRC, TGT, critic_batch_norm=LOSSES[loss].critic_batch_norm, noise_dim=8, width=8,
                               bottleneck=32, upsample="transpose"))
 
 
@@ -33,7 +34,7 @@ def models(loss="bce", seed=0):
 def test_short_run_reduces_l1(loss):
     data = toy_data()
     m = models(loss)
-    cfg = GanTrainConfig(loss=loss, epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0, noise_dim=8)
+    cfg = gan_train_config(loss=loss, epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0, noise_dim=8)
     before = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
     history = fit_gan(m, data, cfg)
     after = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
@@ -44,7 +45,7 @@ def test_short_run_reduces_l1(loss):
 @pytest.mark.parametrize("gp_every", [1, 3])  # 3: the lazy penalty's step count must not run across a resume
 def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path, gp_every):
     data = toy_data()
-    cfg4 = GanTrainConfig(loss="wasserstein", epochs=4, batch_size=8, lr_g=1e-3, lr_d=1e-3, n_critic=2, noise_dim=8,
+    cfg4 = gan_train_config(loss="wasserstein", epochs=4, batch_size=8, lr_g=1e-3, lr_d=1e-3, n_critic=2, noise_dim=8,
                           gp_every=gp_every)
     straight = models("wasserstein")
     fit_gan(straight, data, cfg4)
@@ -78,7 +79,7 @@ def test_discriminator_is_frozen_during_g_step():
     opt = torch.optim.SGD(m.generator.parameters(), lr=0.1)
     d_before = [p.clone() for p in m.discriminator.parameters()]
     g_before = [p.clone() for p in m.generator.parameters()]
-    g_step(m, opt, data, GanTrainConfig(noise_dim=8))
+    g_step(m, opt, data, gan_train_config(noise_dim=8))
     assert all(p.grad is None for p in m.discriminator.parameters())
     assert all(torch.equal(a, b) for a, b in zip(d_before, m.discriminator.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(g_before, m.generator.parameters()))
@@ -130,8 +131,8 @@ def test_a_new_condition_is_one_registry_entry(monkeypatch):
     pairs = build_pairs(arrays, np.arange(12), labels, CONDITIONS["credibility"](ConditionInputs(labels, None, pv, 6)),
                         spec(condition="credibility"))
     assert pairs.shapes()["cond_dim"] == 8 and pairs.klass.tolist() == pv.argmax(1).tolist()
-    models = build_gan(GanSetup(**pairs.shapes(), noise_dim=8, width=8, bottleneck=32))
-    cfg = GanTrainConfig(epochs=1, batch_size=6, noise_dim=8)
+    models = build_gan(gan_setup(**pairs.shapes(), noise_dim=8, width=8, bottleneck=32))
+    cfg = gan_train_config(epochs=1, batch_size=6, noise_dim=8)
     history = fit_gan(models, GanData(pairs.source, pairs.target, pairs.condition, pairs.klass), cfg)
     assert np.isfinite(history[0]["g_loss"])
 
@@ -144,7 +145,7 @@ def test_diversity_term_makes_z_matter():
     spreads = []
     for weight in (0.0, 2.0):
         m = models()
-        fit_gan(m, data, GanTrainConfig(epochs=10, batch_size=8, lr_g=2e-3, l1_weight=50.0, noise_dim=8,
+        fit_gan(m, data, gan_train_config(epochs=10, batch_size=8, lr_g=2e-3, l1_weight=50.0, noise_dim=8,
                                         diversity_weight=weight))
         draws = torch.stack([generate(m.generator, data.source, data.condition, 8, k) for k in range(3)])
         spreads.append(within_source_diversity(draws.numpy()))
@@ -168,7 +169,7 @@ def test_penalty_weight_is_lazy_every_kth_critic_step():
     """Lazy regularisation: weight gp_every * gp_weight on steps 0, k, 2k, ..., 0 elsewhere."""
     from avemo.training.gan import penalty_weight
 
-    lazy, eager = GanTrainConfig(loss="wasserstein", gp_weight=10.0, gp_every=3), GanTrainConfig(loss="wasserstein")
+    lazy, eager = gan_train_config(loss="wasserstein", gp_weight=10.0, gp_every=3), gan_train_config(loss="wasserstein")
     assert [penalty_weight(lazy, s) for s in range(7)] == [30.0, 0, 0, 30.0, 0, 0, 30.0]
     assert [penalty_weight(eager, s) for s in range(4)] == [10.0] * 4
 
@@ -183,7 +184,7 @@ def test_penalty_is_computed_only_on_its_critic_steps(monkeypatch, gp_every, n_c
     calls = []
     real_penalty = losses.gradient_penalty
     monkeypatch.setattr(losses, "gradient_penalty", lambda *a, **k: calls.append(1) or real_penalty(*a, **k))
-    cfg = GanTrainConfig(loss="wasserstein", batch_size=8, n_critic=n_critic, gp_every=gp_every, noise_dim=8)
+    cfg = gan_train_config(loss="wasserstein", batch_size=8, n_critic=n_critic, gp_every=gp_every, noise_dim=8)
     m = models("wasserstein")
     train_one_epoch(m, build_optimizers(m, cfg, "cpu"), toy_data(16), cfg, 0)
     assert len(calls) == penalised
@@ -195,7 +196,7 @@ def test_critic_loss_without_penalty_weight_is_the_plain_wasserstein_loss(monkey
     monkeypatch.setattr(losses, "gradient_penalty", lambda *a, **k: pytest.fail("penalty computed at weight 0"))
     data, m = toy_data(8), models("wasserstein")
     fake = torch.rand(8, *TGT) * 2 - 1
-    cfg = GanTrainConfig(loss="wasserstein", gp_weight=0.0)
+    cfg = gan_train_config(loss="wasserstein", gp_weight=0.0)
     got = losses.d_wasserstein(m.discriminator, data.target, fake, data.condition, cfg)
     want = m.discriminator(fake, data.condition).mean() - m.discriminator(data.target, data.condition).mean()
     torch.testing.assert_close(got, want)
@@ -204,7 +205,7 @@ def test_critic_loss_without_penalty_weight_is_the_plain_wasserstein_loss(monkey
 def test_lazy_penalty_still_trains():
     data = toy_data()
     m = models("wasserstein")
-    cfg = GanTrainConfig(loss="wasserstein", epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0,
+    cfg = gan_train_config(loss="wasserstein", epochs=12, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0,
                          noise_dim=8, n_critic=3, gp_every=3)
     before = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
     history = fit_gan(m, data, cfg)

@@ -76,7 +76,7 @@ def test_gan_test_accuracy_counts_agreement_with_the_generated_class():
     from avemo.models.classifier import ClassifierConfig, EmotionCNN
 
     torch.manual_seed(0)
-    net = EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16)).eval()
+    net = EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16, 0.3)).eval()
     x = torch.randn(40, 1, 28, 112)
     with torch.no_grad():
         pred = net(x).argmax(1).numpy()

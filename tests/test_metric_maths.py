@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from avemo.data.spectrograms import SpectrogramSpec, gan_spectrogram
-from avemo.evaluation.conformal import pvalues
+from avemo.conformal.prediction import pvalues
 from avemo.evaluation.generation import fid_from_features, inception_score
 from avemo.training.losses import gradient_penalty
 

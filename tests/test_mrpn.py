@@ -7,11 +7,12 @@ import torch.nn.functional as F
 
 from avemo.data.sequences import SequenceSpec, clip_slice, draw_slices, gather
 from avemo.data.splits import actor_folds
-from avemo.models.mrpn import VARIANTS, Frozen, MrpnConfig, ResidualPerceptron, UnimodalNet
+from avemo.models.mrpn import VARIANT_BUILDERS, Frozen, MrpnConfig, ResidualPerceptron, UnimodalNet
 from avemo.training.mrpn import ClipArrays, MrpnFit, fit_variant, multi_term_loss, run_fold
+from conftest import from_params
 
-SPEC = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8)
-CFG = MrpnConfig(n_classes=3, feature_dim=16)
+SPEC = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8, max_stretch=0.25, face_size=None)
+CFG = from_params(MrpnConfig, "mrpn", n_classes=3, feature_dim=16, max_steps=64)
 
 
 def tiny_clips(n=18, seed=0) -> ClipArrays:
@@ -40,7 +41,7 @@ def test_residual_perceptron_by_hand():
 @pytest.mark.parametrize("variant", ["n1", "n2"])
 def test_inference_uses_only_the_fusion_branch(variant):
     torch.manual_seed(0)
-    net = VARIANTS[variant].build(MrpnConfig(3, feature_dim=16), {})
+    net = VARIANT_BUILDERS[variant](CFG, {})
     v, a = torch.randn(4, 4, 3, 28, 28), torch.randn(4, 3, 1, 16, 16)
     train_out = net.train()(v, a)
     assert set(train_out) == {"fusion", "video", "audio"}
@@ -67,18 +68,18 @@ def test_late_fusion_freezes_the_unimodal_weights():
     torch.manual_seed(0)
     video, audio = UnimodalNet(3, CFG), UnimodalNet(1, CFG)
     before = {k: v.clone() for k, v in list(video.encoder.state_dict().items()) + list(audio.encoder.state_dict().items())}
-    net = VARIANTS["n0_late_fusion"].build(CFG, {"video_only": video, "audio_only": audio})
+    net = VARIANT_BUILDERS["n0_late_fusion"](CFG, {"video_only": video, "audio_only": audio})
     assert isinstance(net.video, Frozen) and net.video.inner is video.encoder
     trainable = {id(p) for p in net.parameters() if p.requires_grad}
     assert not any(id(p) in trainable for p in video.encoder.parameters())
-    fit_variant(net, "n0_late_fusion", data, data, SPEC, MrpnFit(epochs=2, batch_size=6), "cpu")
+    fit_variant(net, "n0_late_fusion", data, data, SPEC, from_params(MrpnFit, "mrpn", "train", epochs=2, batch_size=6), "cpu")
     after = {k: v for k, v in list(video.encoder.state_dict().items()) + list(audio.encoder.state_dict().items())}
     assert all(torch.equal(before[k], after[k]) for k in before)  # weights and batch-norm statistics
     assert not video.encoder.training
 
 
 def test_time_augmentation_applies_one_slice_to_the_whole_clip():
-    spec = SequenceSpec(frames=5, segments=4, segment_frames=16, segment_hop=8)
+    spec = SequenceSpec(frames=5, segments=4, segment_frames=16, segment_hop=8, max_stretch=0.25, face_size=None)
     slices = draw_slices(spec, 50, n_video=55, n_audio=200, rng=np.random.default_rng(0))
     starts = {int(s.segment_start[0]) for s in slices}
     assert len(starts) > 10  # random per clip
@@ -113,9 +114,9 @@ def test_actor_folds_are_disjoint_and_cover_every_actor():
 def test_tiny_run_of_every_variant(aggregator):
     data = tiny_clips()
     variants = ("audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2")
-    cfg = MrpnConfig(3, "cnn", aggregator, 16)
+    cfg = MrpnConfig(3, "cnn", aggregator, 16, max_steps=64)
     proba, fused, robust = run_fold(data.take(np.arange(12)), data.take(np.arange(12, 15)),
-                                    data.take(np.arange(15, 18)), cfg, MrpnFit(epochs=1, batch_size=6), SPEC, variants,
+                                    data.take(np.arange(15, 18)), cfg, from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6), SPEC, variants,
                                     conditions=("audio_missing", "video_shift"))
     assert set(robust) == set(variants) and set(robust["n2"]) == {"audio_missing", "video_shift"}
     # a stream a model does not read cannot change its output; one it reads does
@@ -129,7 +130,7 @@ def test_tiny_run_of_every_variant(aggregator):
 
 
 def test_resnet18_backbone_builds_without_downloads():
-    net = UnimodalNet(1, MrpnConfig(3, "resnet18", "lstm", 16))
+    net = UnimodalNet(1, MrpnConfig(3, "resnet18", "lstm", 16, max_steps=64))
     assert net(torch.randn(2, 3, 1, 32, 32)).shape == (2, 3)
 
 
@@ -139,8 +140,8 @@ def test_modality_dropout_acts_on_fusion_models_only(kind, changes):
     trained = {}
     for p in (0.0, 0.5):
         torch.manual_seed(0)
-        model, _ = fit_variant(VARIANTS[kind].build(CFG, {}), kind, data, data, SPEC,
-                               MrpnFit(epochs=1, batch_size=6, modality_dropout=p), "cpu")
+        model, _ = fit_variant(VARIANT_BUILDERS[kind](CFG, {}), kind, data, data, SPEC,
+                               from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6, modality_dropout=p), "cpu")
         trained[p] = model.state_dict()
     same = all(torch.equal(trained[0.0][k], trained[0.5][k]) for k in trained[0.0])
     assert same != changes
@@ -167,7 +168,7 @@ def test_image_augmentation_acts_on_models_that_see_faces(kind, changes):
     trained = {}
     for on in (False, True):
         torch.manual_seed(0)
-        model, _ = fit_variant(VARIANTS[kind].build(CFG, {}), kind, data, data, SPEC,
-                               MrpnFit(epochs=1, batch_size=6, image_augment=on), "cpu")
+        model, _ = fit_variant(VARIANT_BUILDERS[kind](CFG, {}), kind, data, data, SPEC,
+                               from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6, image_augment=on), "cpu")
         trained[on] = model.state_dict()
     assert all(torch.equal(trained[False][k], trained[True][k]) for k in trained[False]) != changes

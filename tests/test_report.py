@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from avemo.report.experiments import parse_exp_show
-from avemo.report.render import BEGIN, END, markdown, replace_in_readme, write_report
+from avemo.report.render import BEGIN, END, markdown, replace_block, write_report
 from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
@@ -83,7 +83,7 @@ def test_written_report_and_readme_block(variants, tmp_path):
     assert [v["label"] for v in saved["variants"]] == ["default", "gan.condition=classifier"]
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{BEGIN}\nOLD-BLOCK\n{END}\nrest\n")
-    replace_in_readme(readme, text)
+    replace_block(readme, text)
     assert "OLD-BLOCK" not in readme.read_text() and readme.read_text().endswith(f"{END}\nrest\n")
 
 
@@ -153,7 +153,7 @@ def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
     assert "train_gan" not in table  # absent file: no row, no invented number
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{summary.BEGIN}\nold\n{summary.END}\nrest\n")
-    replace_in_readme(readme, table, summary.BEGIN, summary.END)
+    replace_block(readme, table, summary.BEGIN, summary.END)
     text = readme.read_text()
     assert "old" not in text and "576 clips" in text and text.endswith("rest\n")
 

@@ -12,6 +12,7 @@ import pytest
 
 from avemo.atomic import atomic_path, remove_stale_temporaries, write_json
 from avemo.runinfo import code_digest
+from conftest import gan_train_config
 
 CLEAN_ENV = {k: v for k, v in os.environ.items()
              if k not in ("PYTEST_CURRENT_TEST", "CI", "GITHUB_ACTIONS", "MLFLOW_DISABLE_TELEMETRY")}
@@ -41,10 +42,10 @@ def test_code_digest_changes_with_the_source(tmp_path, monkeypatch):
 def test_gan_resume_is_announced_and_needs_the_same_code(tmp_path, capsys):
     from test_gan_training import models, toy_data
 
-    from avemo.training.gan import GanTrainConfig, fit_gan
+    from avemo.training.gan import fit_gan
 
     data, ckpt = toy_data(), tmp_path / "ckpt.pt"
-    cfg = GanTrainConfig(epochs=2, batch_size=8, noise_dim=8)
+    cfg = gan_train_config(epochs=2, batch_size=8, noise_dim=8)
     fit_gan(models(), data, cfg, checkpoint=ckpt, key_extra={"code": "A"})
     history = fit_gan(models(), data, cfg, checkpoint=ckpt, key_extra={"code": "A"})
     assert len(history) == 2 and "resuming from epoch 2" in capsys.readouterr().err

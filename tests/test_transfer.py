@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from avemo.data.pairs import PairSpec, calibrated_pairs
-from avemo.evaluation.pool import PoolSelection, select_pool
+from avemo.conformal.selection import PoolSelection, select_pool
 from avemo.data.splits import SplitSpec, assign_sets
 from avemo.evaluation.augmented import arm_sources, arms_for_seed
-from avemo.evaluation.conformal import reliable
+from avemo.conformal.prediction import reliable
 
 CLASSES = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 
@@ -117,7 +117,7 @@ def test_pool_label_accuracy_is_that_of_the_classes_generated_for(tmp_path, cond
              pool_softmax=softmax, pool_pvalues=pvalues)
     spec = PairSpec(direction="face2audio", input="image", condition=condition, data_fraction=1.0, copies=1, seed=0)
     files = (folder, folder / "splits.csv", folder / "conformal.npz")
-    keep, report = select_pool(*files, CLASSES, condition, PoolSelection(min_credibility=0.5))
+    keep, report = select_pool(*files, CLASSES, condition, PoolSelection(min_credibility=0.5, min_confidence=0.0, singleton_eps=0.0))
     assert 0 < keep.sum() < len(keep)
     every = calibrated_pairs(*files, "POOL", CLASSES, spec)
     kept = calibrated_pairs(*files, "POOL", CLASSES, spec, keep=keep)

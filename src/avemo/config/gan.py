@@ -1,28 +1,30 @@
 """``gan``: the GAN variant (loss, generator, condition, input, direction) and its training."""
 from __future__ import annotations
 
+from ..variants import (GAN_CONDITIONS, GAN_DIRECTIONS, GAN_GENERATORS, GAN_INPUTS, GAN_LOSSES, GAN_OPTIMIZERS,
+                        GAN_PRETRAIN_POOLS, GAN_UPSAMPLERS)
 from .core import ParamsError, bounded, choice, section
 
 
 @section("gan")
 class GanParams:
-    loss: str = choice("bce", "wasserstein")
-    generator: str = choice("encdec", "unet")
-    upsample: str = choice("transpose", "resize")  # G's upsampling: transposed conv | resize + conv
-    condition: str = choice("label", "classifier", "conformal", "none")
-    input: str = choice("image", "temporal")
-    direction: str = choice("face2audio", "audio2face")
+    loss: str = choice(*GAN_LOSSES)
+    generator: str = choice(*GAN_GENERATORS)
+    upsample: str = choice(*GAN_UPSAMPLERS)  # G's upsampling: transposed conv | resize + conv
+    condition: str = choice(*GAN_CONDITIONS)
+    input: str = choice(*GAN_INPUTS)
+    direction: str = choice(*GAN_DIRECTIONS)
     use_source: bool
     progressive: bool
     # unused_s3 = clips outside S1-S4 plus S3 (labels hidden); s1_s3 / all_but_s4 = bigger pools
-    pretrain_pool: str = choice("unused_s3", "s1_s3", "all_but_s4")
+    pretrain_pool: str = choice(*GAN_PRETRAIN_POOLS)
     pretrain_epochs: int = bounded(0, 1000)
     epochs: int = bounded(1, 1000)
     batch_size: int = bounded(2, 4096)  # batch norm needs two samples
     width: int = bounded(4, 1024)
     noise_dim: int = bounded(1, 512)
     bottleneck: int = bounded(8, 8192)
-    optimizer: str = choice("adam", "adagrad")
+    optimizer: str = choice(*GAN_OPTIMIZERS)
     lr_g: float = bounded(1e-7, 1.0)
     lr_d: float = bounded(1e-7, 1.0)
     l1_weight: float = bounded(0.0, 1000.0)
@@ -41,6 +43,7 @@ class GanParams:
         if self.input == "temporal" and self.direction != "face2audio":
             raise ParamsError("gan.input = 'temporal' needs gan.direction = 'face2audio' "
                               f"(got {self.direction!r}): the temporal encoder embeds face windows")
-        if self.gp_every > 1 and self.loss != "wasserstein":
-            raise ParamsError(f"gan.gp_every = {self.gp_every} needs gan.loss = 'wasserstein' "
-                              f"(got {self.loss!r}): only the WGAN-GP critic has a gradient penalty")
+        if self.gp_every > 1 and not GAN_LOSSES[self.loss].gradient_penalty:
+            with_penalty = ", ".join(name for name, kind in GAN_LOSSES.items() if kind.gradient_penalty)
+            raise ParamsError(f"gan.gp_every = {self.gp_every} needs a gan.loss with a gradient penalty ({with_penalty}; "
+                              f"got {self.loss!r})")

@@ -1,16 +1,15 @@
 """``mrpn``: MRPN audio-video fusion, its variants and training."""
 from __future__ import annotations
 
-from ..data.corruptions import CONDITIONS
-from ..models.mrpn import VARIANTS
+from ..variants import MRPN_AGGREGATORS, MRPN_BACKBONES, MRPN_VARIANTS, TEST_CORRUPTIONS
 from .core import bounded, choice, listed, section
 
 
 @section("mrpn")
 class MrpnParams:
-    backbone: str = choice("cnn", "resnet18")
-    aggregator: str = choice("lstm", "transformer")
-    variants: tuple = listed(*VARIANTS)  # any subset of the registry; a new entry is a choice at once
+    backbone: str = choice(*MRPN_BACKBONES)
+    aggregator: str = choice(*MRPN_AGGREGATORS)
+    variants: tuple = listed(*MRPN_VARIANTS)  # any subset of the registry; a new entry is a choice at once
     frames: int = bounded(2, 64)  # face frames per clip
     face_size: int = bounded(16, 224)  # frames are resized from face.size when different
     segments: int = bounded(1, 64)
@@ -27,4 +26,4 @@ class MrpnParams:
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
     folds: int = bounded(2, 20)  # rotating actor-disjoint test units
     modality_dropout: float = bounded(0.0, 1.0)  # fusion variants: share of training clips losing one stream
-    corruptions: tuple = listed(*CONDITIONS)  # test-time conditions each trained model is also tested under
+    corruptions: tuple = listed(*TEST_CORRUPTIONS)  # test-time conditions each trained model is also tested under

@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..variants import GAN_CONDITIONS, implemented
+
 
 @dataclass(frozen=True)
 class ConditionInputs:
@@ -55,9 +57,7 @@ def no_condition(c: ConditionInputs) -> Condition:
     return Condition(np.zeros((len(c.labels), c.n_classes), np.float32), np.zeros(len(c.labels), np.int64), False)
 
 
-CONDITIONS: dict[str, Callable[[ConditionInputs], Condition]] = {
-    "label": label_condition,
-    "classifier": classifier_condition,
-    "conformal": conformal_condition,
-    "none": no_condition,
-}
+# what each condition reads is its kind in avemo.variants.GAN_CONDITIONS
+CONDITIONS: dict[str, Callable[[ConditionInputs], Condition]] = implemented(
+    GAN_CONDITIONS, label=label_condition, classifier=classifier_condition, conformal=conformal_condition,
+    none=no_condition)

@@ -11,6 +11,8 @@ from typing import Callable
 
 import torch
 
+from ..variants import CORRUPTION_KINDS as KIND_NAMES, implemented
+
 Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
@@ -28,17 +30,16 @@ def shift(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return torch.roll(x, shifts=x.shape[1] // 2, dims=1)
 
 
-KINDS: dict[str, Corruption] = {"missing": missing, "noise": noise, "shift": shift}
-STREAMS = ("audio", "video")
-CONDITIONS = tuple(f"{stream}_{kind}" for stream in STREAMS for kind in KINDS)  # audio_missing, ...
+# mrpn.corruptions names a stream and one of these (avemo.variants.TEST_CORRUPTIONS: audio_missing, ...)
+CORRUPTIONS: dict[str, Corruption] = implemented(KIND_NAMES, missing=missing, noise=noise, shift=shift)
 
 
 def corrupt(condition: str, video: torch.Tensor, audio: torch.Tensor, g: torch.Generator):
     """(video, audio) with the stream named by ``condition`` (e.g. "audio_missing") corrupted."""
     stream, kind = condition.split("_", 1)
     if stream == "audio":
-        return video, KINDS[kind](audio, g)
-    return KINDS[kind](video, g), audio
+        return video, CORRUPTIONS[kind](audio, g)
+    return CORRUPTIONS[kind](video, g), audio
 
 
 def drop_modality(video: torch.Tensor, audio: torch.Tensor, p: float, g: torch.Generator):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from skimage.transform import rotate
 
+from ..variants import FACE_INPUTS as INPUT_NAMES, implemented
+
 GEOMETRY_NAMES = ("brow_raise_left", "brow_raise_right", "eye_opening_left", "eye_opening_right",
                   "mouth_width", "mouth_opening", "lip_corner_height", "lip_corner_angle", "nose_to_lip")
 
@@ -75,8 +77,9 @@ def rotate_faces(faces: np.ndarray, degrees: float) -> np.ndarray:
 
 
 # face input name -> (faces (N, S, S, 3) uint8, landmarks (N, 68, 2)) -> (N, D) float features
-FACE_INPUTS = {
-    "pixels": lambda faces, lm: faces.reshape(len(faces), -1).astype(np.float64) / 255.0,
-    "landmarks": lambda faces, lm: np.asarray(lm, np.float64).reshape(len(lm), -1),
-    "geometry": lambda faces, lm: geometry_features(lm),
-}
+FACE_INPUTS = implemented(
+    INPUT_NAMES,
+    pixels=lambda faces, lm: faces.reshape(len(faces), -1).astype(np.float64) / 255.0,
+    landmarks=lambda faces, lm: np.asarray(lm, np.float64).reshape(len(lm), -1),
+    geometry=lambda faces, lm: geometry_features(lm),
+)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UserError
+from ..variants import DATASETS, implemented
 
 COLUMNS = ["clip", "actor", "sex", "sentence", "emotion", "level", "audio_path", "video_path"]
 REJECT_COLUMNS = ["clip", "path", "kind", "reason"]
@@ -153,7 +154,7 @@ def _tables(rows: list, rejects: list) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # data.dataset -> reader; the synthetic corpus is written in the CREMA-D layout and read unchanged
-READERS = {"synthetic": crema_d_manifest, "crema_d": crema_d_manifest, "ravdess": ravdess_manifest}
+READERS = implemented(DATASETS, synthetic=crema_d_manifest, crema_d=crema_d_manifest, ravdess=ravdess_manifest)
 
 
 def build_manifest(dataset: str, root: str | Path, classes: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:

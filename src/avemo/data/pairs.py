@@ -2,7 +2,7 @@
 
 The GAN's training set is S3 (dacssGAN's semi-supervised set); its condition per clip comes from
 the calibrate stage through the condition registry (``conditions.py``). Progressive pre-training
-draws unlabeled pairs from a pool of sets (``POOLS``) with no condition.
+draws unlabeled pairs from a pool of sets (``avemo.variants.GAN_PRETRAIN_POOLS``) with no condition.
 
 A direction names the source and target arrays; an input kind says how sources become pairs:
 ``image`` = one pair per clip; ``temporal`` = each of the clip's W face-window embeddings paired
@@ -20,32 +20,18 @@ import torch
 
 from .arrays import face_tensor
 from .augment import specaugment_copies
+from ..variants import GAN_DIRECTIONS, GAN_INPUTS, GAN_PRETRAIN_POOLS, Direction, implemented
 from .conditions import CONDITIONS, Condition, ConditionInputs
 
 
 @dataclass(frozen=True)
 class PairSpec:
-    direction: str  # a key of DIRECTIONS
-    input: str  # a key of INPUTS
-    condition: str  # a key of conditions.CONDITIONS
+    direction: str  # a key of avemo.variants.GAN_DIRECTIONS
+    input: str  # a key of avemo.variants.GAN_INPUTS
+    condition: str  # a key of avemo.variants.GAN_CONDITIONS
     data_fraction: float  # share of each class kept (the sparsity study)
     copies: int  # temporal input: SpecAugment copies per window
     seed: int
-
-
-@dataclass(frozen=True)
-class Direction:
-    source: str  # processed array the generator reads: faces | spectrograms
-    target: str  # processed array it writes
-
-
-DIRECTIONS = {"face2audio": Direction("faces", "spectrograms"), "audio2face": Direction("spectrograms", "faces")}
-
-# generate.sources -> sets whose faces the trained generator turns into labelled audio
-SOURCES = {"s3": ("S3",), "pool": ("POOL",), "s3_pool": ("S3", "POOL")}
-
-# pretrain_pool -> sets whose clips pre-train the GAN ("" = clips in no set)
-POOLS = {"unused_s3": ("", "S3"), "s1_s3": ("S1", "S3"), "all_but_s4": ("", "S1", "S2", "S3")}
 
 
 def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
@@ -109,7 +95,7 @@ def temporal_pairs(tensors: dict, direction: Direction, cond: torch.Tensor, klas
                    np.repeat(labels, w * spec.copies), np.repeat(rows, w * spec.copies))
 
 
-INPUTS: dict[str, Callable[..., PairSet]] = {"image": image_pairs, "temporal": temporal_pairs}
+PAIR_BUILDERS: dict[str, Callable[..., PairSet]] = implemented(GAN_INPUTS, image=image_pairs, temporal=temporal_pairs)
 
 
 def build_pairs(arrays: dict, rows: np.ndarray, labels: np.ndarray, condition: Condition, spec: PairSpec,
@@ -119,8 +105,8 @@ def build_pairs(arrays: dict, rows: np.ndarray, labels: np.ndarray, condition: C
     keep = stratified_fraction(labels, spec.data_fraction, spec.seed)
     rows, labels = rows[keep], labels[keep]
     cond, klass = torch.from_numpy(condition.matrix[keep]), torch.from_numpy(condition.klass[keep]).long()
-    pairs = INPUTS[spec.input](clip_tensors(arrays, rows), DIRECTIONS[spec.direction], cond, klass, labels, rows,
-                               spec, embeddings)
+    pairs = PAIR_BUILDERS[spec.input](clip_tensors(arrays, rows), GAN_DIRECTIONS[spec.direction], cond, klass,
+                                      labels, rows, spec, embeddings)
     return replace(pairs, trains_q=condition.trains_q)
 
 
@@ -172,7 +158,7 @@ def pool_pairs(processed, splits_csv, pool: str, classes: tuple, spec: PairSpec,
     splits = pd.read_csv(splits_csv)
     unassigned = clips.loc[~clips["clip"].isin(splits["clip"]), "clip"]
     splits = pd.concat([splits, pd.DataFrame({"clip": unassigned, "set": ""})])
-    rows, labels, _ = set_rows(clips, splits, POOLS[pool], classes)
+    rows, labels, _ = set_rows(clips, splits, GAN_PRETRAIN_POOLS[pool], classes)
     condition = CONDITIONS["none"](ConditionInputs(labels, None, None, len(classes)))
     spec = PairSpec(direction=spec.direction, input=spec.input, condition="none", data_fraction=1.0,
                     copies=spec.copies, seed=spec.seed)

@@ -19,12 +19,12 @@ from torchvision.transforms.v2 import functional as TF
 
 @dataclass(frozen=True)
 class SequenceSpec:
-    frames: int = 8
-    segments: int = 8
-    segment_frames: int = 64
-    segment_hop: int = 32
-    max_stretch: float = 0.25  # time augmentation: hop scaled by a factor in [1 - s, 1 + s]
-    face_size: int | None = None  # resize face frames (None = as stored)
+    frames: int
+    segments: int
+    segment_frames: int
+    segment_hop: int
+    max_stretch: float  # time augmentation: hop scaled by a factor in [1 - s, 1 + s]
+    face_size: int | None  # resize face frames (None = as stored)
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,9 @@ class CorpusSpec:
     face_confusion: float
     voice_confusion: float
     image_noise: float
-    levels: tuple = ("LO", "MD", "HI")  # levels of the sentence IEO (CREMA-D records all three)
-    speaker_spread: float = 0.0  # actors' own prosodic baselines and emotion styles
-    channel_spread: float = 0.0  # actors' own microphones and rooms
+    levels: tuple  # levels of the sentence IEO (CREMA-D records all three)
+    speaker_spread: float  # actors' own prosodic baselines and emotion styles
+    channel_spread: float  # actors' own microphones and rooms
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from ..data.arrays import load_set, stratified_holdout
 from ..data.augment import AUGMENTATIONS
 from ..models.classifier import ClassifierConfig, EmotionCNN
 from ..training.classifier import FitConfig, fit_classifier, predict_proba
+from .reports import classification_metrics
+from .stats import paired_delta
 
 ARMS = ("baseline", "augmented", "oracle", "shuffled")
 POOL_ARMS = ("pseudo",)
@@ -157,3 +159,37 @@ def arm_sources(processed, splits_csv, generated: dict, classes: tuple, kind: st
         pool_real = Extra(x_pool[take], y_pool[take], np.full(len(take), -1))
     return ArmSources(x3, y3, gen, Extra(torch.cat([o[0] for o in outside]), torch.cat([o[1] for o in outside]),
                                          np.array([])), pool_real)
+
+
+@dataclass(frozen=True)
+class ArmResults:
+    """What ``compare_arms`` predicted, scored on S4: ``metrics`` (flat keys for
+    ``metrics/augmented.json``), ``per_seed`` {arm: (seeds,) accuracy} and ``per_clip`` {arm: (N,)
+    share of seeds right}, the paired quantity of every delta."""
+    metrics: dict
+    per_seed: dict[str, np.ndarray]
+    per_clip: dict[str, np.ndarray]
+
+
+def score_arms(preds: dict[str, np.ndarray], truth: np.ndarray, actors: np.ndarray, src: ArmSources, classes: tuple,
+               condition: str, seed: int) -> ArmResults:
+    """Accuracy of each arm (mean and std over seeds), each arm against the fair baseline paired on
+    the same clips with a 95% cluster-bootstrap interval over ``actors`` (``delta`` for the generated
+    samples, ``<arm>_delta`` otherwise), and the baseline's and augmented arm's per-class recall."""
+    per_seed = {arm: (p == truth).mean(1) for arm, p in preds.items()}
+    per_clip = {arm: (p == truth).mean(0) for arm, p in preds.items()}
+    metrics = {"seeds": len(per_seed["baseline"]), "test_actors": int(len(np.unique(actors))),
+               "seeds_augmented_better": int((per_seed["augmented"] > per_seed["baseline"]).sum()),
+               "generated": int(len(src.generated.y)), "generated_from_pool": int(src.from_pool.sum()),
+               "real": int(len(src.real_y)), "condition": condition}
+    for arm in preds:
+        metrics[f"{arm}_accuracy"] = round(float(per_seed[arm].mean()), 4)
+        metrics[f"{arm}_std"] = round(float(per_seed[arm].std()), 4)
+        if arm != "baseline":
+            name = "delta" if arm == "augmented" else f"{arm}_delta"
+            metrics.update(paired_delta(per_clip[arm], per_clip["baseline"], actors, seed=seed).flat(name))
+    for arm in ("baseline", "augmented"):
+        pred, tiled = preds[arm].ravel(), np.tile(truth, len(preds[arm]))
+        metrics.update({k: v for k, v in classification_metrics(tiled, pred, classes, prefix=f"{arm}_").items()
+                        if k != f"{arm}_accuracy"})
+    return ArmResults(metrics, per_seed, per_clip)

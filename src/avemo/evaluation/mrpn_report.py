@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from ..models.mrpn import VARIANTS
+from ..training.mrpn import FoldStudy
+from ..variants import MRPN_VARIANTS
 from .figures import plt, save_figure
 from .stats import paired_delta
 
@@ -19,11 +20,11 @@ def fold_summary(folds: list[dict], variants: tuple) -> dict:
     for v in variants:
         out[v] = round(float(table[v].mean()), 4)
         out[f"{v}_std"] = round(float(table[v].std(ddof=0)), 4)
-    uni = [v for v in variants if VARIANTS[v].inputs != "both"]
+    uni = [v for v in variants if not MRPN_VARIANTS[v].fusion]
     if uni:
         best_uni = table[uni].max(axis=1)
         for v in variants:
-            if VARIANTS[v].inputs == "both":
+            if MRPN_VARIANTS[v].fusion:
                 out[f"{v}_inferior"] = int((table[v] < best_uni).sum())
     return out
 
@@ -33,8 +34,8 @@ def fusion_comparisons(correct: dict[str, np.ndarray], actors: np.ndarray, seed:
     cluster-bootstrap intervals over actors: every fusion model against the better unimodal model
     (``<v>_vs_best_unimodal_delta``) and N2 against N0 and N1 (``n2_vs_<v>_delta``)."""
     out = {}
-    unimodal = [v for v in correct if VARIANTS[v].inputs != "both"]
-    fusion = [v for v in correct if VARIANTS[v].inputs == "both"]
+    unimodal = [v for v in correct if not MRPN_VARIANTS[v].fusion]
+    fusion = [v for v in correct if MRPN_VARIANTS[v].fusion]
     if unimodal:
         best = max(unimodal, key=lambda v: correct[v].mean())
         for v in fusion:
@@ -79,7 +80,7 @@ def robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np
             out[f"{v}_{c}_drop"] = round(float(correct[v].mean() - hits.mean()), 4)
     if "n2" in corrupted:
         for v in corrupted:
-            if v != "n2" and VARIANTS[v].inputs == "both":
+            if v != "n2" and MRPN_VARIANTS[v].fusion:
                 for c in corrupted["n2"]:
                     out.update(paired_delta(corrupted["n2"][c], corrupted[v][c], actors, seed).flat(f"n2_vs_{v}_{c}_delta"))
     return out
@@ -102,3 +103,14 @@ def save_robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[st
     ax.legend(fontsize=6, ncol=4)
     fig.tight_layout()
     save_figure(fig, plots / "robustness.png")
+
+
+def mrpn_metrics(study: FoldStudy, labels: np.ndarray, actors: np.ndarray, variants: tuple, seed: int
+                 ) -> tuple[dict, dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """(metrics for ``metrics/mrpn.json``, per-clip correctness {variant: (N,)}, the same per
+    corruption) of a fold study; ``labels`` and ``actors`` (N,) are in the study's test order."""
+    correct = {v: (study.predicted[v] == labels).astype(float) for v in variants}
+    corrupted = {v: {c: (p == labels).astype(float) for c, p in by_c.items()} for v, by_c in study.corrupted.items()}
+    metrics = {**fold_summary(study.folds, variants), **fusion_comparisons(correct, actors, seed),
+               **robustness(correct, corrupted, actors, seed), "folds": len(study.folds), "clips": int(len(labels))}
+    return metrics, correct, corrupted

@@ -10,17 +10,19 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-DEPTHS = {"small": (2, 2, 2), "deep": (4, 4, 4, 4)}  # conv layers per stage; 2x pooling between stages
+from ..variants import CLASSIFIER_DEPTHS, implemented
+
+DEPTHS = implemented(CLASSIFIER_DEPTHS, small=(2, 2, 2), deep=(4, 4, 4, 4))  # conv layers per stage; 2x pooling between
 
 
 @dataclass(frozen=True)
 class ClassifierConfig:
     in_channels: int  # 3 for faces, 1 for spectrograms
     n_classes: int
-    depth: str = "small"
-    width: int = 32
-    feature_dim: int = 64
-    dropout: float = 0.3
+    depth: str
+    width: int
+    feature_dim: int
+    dropout: float
 
 
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:

@@ -16,9 +16,9 @@ from torch import nn
 @dataclass(frozen=True)
 class DiscriminatorConfig:
     input_shape: tuple  # (C, H, W) of the target modality
-    cond_dim: int = 6
-    width: int = 32
-    batch_norm: bool = True  # False for the Wasserstein critic
+    cond_dim: int
+    width: int
+    batch_norm: bool  # False for the Wasserstein critic
 
 
 class Discriminator(nn.Module):

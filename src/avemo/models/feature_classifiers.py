@@ -14,6 +14,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from ..variants import FACE_MODELS as MODEL_NAMES, implemented
+
 C_GRID = tuple(float(c) for c in 10.0 ** np.arange(-3, 4))  # the SVMs' C, searched on a log grid
 ALPHA_GRID = (1e-4, 1e-2, 1.0)  # the MLP's L2 penalty
 
@@ -36,4 +38,4 @@ def mlp(seed: int, cv_folds: int) -> GridSearchCV:
 
 
 # model name -> (seed, cv folds) -> unfitted estimator with fit(X, y, groups=actors); None = f_S
-FACE_MODELS = {"cnn": None, "mlp": mlp, "svm_linear": svm_linear, "svm_poly": svm_poly}
+FACE_MODELS = implemented(MODEL_NAMES, cnn=None, mlp=mlp, svm_linear=svm_linear, svm_poly=svm_poly)

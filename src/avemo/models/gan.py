@@ -15,16 +15,16 @@ from .generator import GENERATORS, GeneratorConfig
 class GanSetup:
     source_shape: tuple  # (3, 28, 28) face | (1, F, T) spectrogram | (64,) temporal embedding
     target_shape: tuple  # (1, F, T) spectrogram | (3, 28, 28) face
-    n_classes: int = 6  # classes Q predicts
-    cond_dim: int = 6  # width of the condition c (the condition registry's matrix width)
-    generator: str = "encdec"  # a key of GENERATORS
-    critic_batch_norm: bool = True  # False for the Wasserstein critic (the loss registry says which)
-    noise_dim: int = 32
-    width: int = 32
-    bottleneck: int = 256
-    use_source: bool = True
-    with_q: bool = True
-    upsample: str = "resize"  # a key of generator.UPSAMPLERS
+    n_classes: int  # classes Q predicts
+    cond_dim: int  # width of the condition c (the condition registry's matrix width)
+    generator: str  # a key of GENERATORS
+    critic_batch_norm: bool  # False for the Wasserstein critic (the loss registry says which)
+    noise_dim: int
+    width: int
+    bottleneck: int
+    use_source: bool
+    with_q: bool
+    upsample: str  # a key of generator.UPSAMPLERS
 
 
 @dataclass
@@ -44,10 +44,17 @@ def build_generator(s: GanSetup) -> nn.Module:
     return GENERATORS[s.generator](generator_config(s))
 
 
+# Q is the papers' small emotion CNN at half the GAN's width; its embedding and dropout are those of
+# the classifiers' defaults when the GAN papers were reproduced (not params: no study varies them).
+Q_FEATURE_DIM, Q_DROPOUT = 64, 0.3
+
+
 def build_gan(s: GanSetup) -> GanModels:
     g = build_generator(s)
     d = Discriminator(DiscriminatorConfig(tuple(s.target_shape), s.cond_dim, s.width, batch_norm=s.critic_batch_norm))
-    q = EmotionCNN(ClassifierConfig(s.target_shape[0], s.n_classes, "small", max(8, s.width // 2))) if s.with_q else None
+    q = (EmotionCNN(ClassifierConfig(in_channels=s.target_shape[0], n_classes=s.n_classes, depth="small",
+                                     width=max(8, s.width // 2), feature_dim=Q_FEATURE_DIM, dropout=Q_DROPOUT))
+         if s.with_q else None)
     return GanModels(g, d, q)
 
 

@@ -22,17 +22,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..variants import GAN_GENERATORS, GAN_UPSAMPLERS, implemented
+
 
 @dataclass(frozen=True)
 class GeneratorConfig:
     source_shape: tuple  # (C, H, W) for images, (D,) for a temporal embedding
     target_shape: tuple  # (C, H, W); H and W divisible by 4
-    cond_dim: int = 6
-    noise_dim: int = 32
-    width: int = 32
-    bottleneck: int = 256
-    use_source: bool = True
-    upsample: str = "transpose"  # transpose | resize
+    cond_dim: int
+    noise_dim: int
+    width: int
+    bottleneck: int
+    use_source: bool
+    upsample: str  # transpose | resize
 
 
 def down(c_in: int, c_out: int, norm: bool = True) -> nn.Sequential:
@@ -50,7 +52,7 @@ def transposed_conv(c_in: int, c_out: int, bias: bool) -> nn.Module:
     return nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)
 
 
-UPSAMPLERS = {"resize": resize_conv, "transpose": transposed_conv}
+UPSAMPLERS = implemented(GAN_UPSAMPLERS, resize=resize_conv, transpose=transposed_conv)
 
 
 def double(c_in: int, c_out: int, mode: str, bias: bool = False) -> nn.Module:
@@ -151,4 +153,4 @@ class UNetGenerator(nn.Module):
         return self.out(self.body(h, torch.cat([z, c], 1)))
 
 
-GENERATORS = {"encdec": EncDecGenerator, "unet": UNetGenerator}
+GENERATORS = implemented(GAN_GENERATORS, encdec=EncDecGenerator, unet=UNetGenerator)

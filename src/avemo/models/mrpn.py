@@ -20,16 +20,17 @@ from typing import Callable
 import torch
 from torch import nn
 
+from ..variants import MRPN_AGGREGATORS, MRPN_BACKBONES, MRPN_VARIANTS, implemented
 from .temporal import sinusoidal_positions
 
 
 @dataclass(frozen=True)
 class MrpnConfig:
-    n_classes: int = 6
-    backbone: str = "cnn"  # cnn | resnet18
-    aggregator: str = "lstm"  # lstm | transformer
-    feature_dim: int = 64
-    max_steps: int = 64  # longest sequence (positional encoding table)
+    n_classes: int
+    backbone: str  # cnn | resnet18
+    aggregator: str  # lstm | transformer
+    feature_dim: int
+    max_steps: int  # longest sequence (positional encoding table)
 
 
 def small_cnn(in_channels: int, dim: int) -> nn.Module:
@@ -51,7 +52,7 @@ def resnet18(in_channels: int, dim: int) -> nn.Module:
     return net
 
 
-BACKBONES = {"cnn": small_cnn, "resnet18": resnet18}
+BACKBONES = implemented(MRPN_BACKBONES, cnn=small_cnn, resnet18=resnet18)
 
 
 class LastLstmState(nn.Module):
@@ -79,7 +80,7 @@ class MeanTransformer(nn.Module):
         return self.encoder(steps + self.positions[: steps.shape[1]]).mean(1)
 
 
-AGGREGATORS = {"lstm": LastLstmState, "transformer": MeanTransformer}
+AGGREGATORS = implemented(MRPN_AGGREGATORS, lstm=LastLstmState, transformer=MeanTransformer)
 
 
 class SequenceEncoder(nn.Module):
@@ -182,25 +183,20 @@ class Frozen(nn.Module):
         return self.inner(x)
 
 
-@dataclass(frozen=True)
-class Variant:
-    inputs: str  # "video", "audio" or "both": what the model's forward takes
-    build: Callable[[MrpnConfig, dict], nn.Module]  # (config, trained variants so far) -> fresh model
-    needs: tuple = ()  # variants that must be trained first (they come earlier in VARIANTS)
-
-
 def late_fusion(cfg: MrpnConfig, trained: dict) -> FusionNet:
     """N0 on the separately trained, frozen unimodal encoders; only the fusion head trains."""
     return FusionNet(cfg, residual=False, side_heads=False, video=Frozen(trained["video_only"].encoder),
                      audio=Frozen(trained["audio_only"].encoder))
 
 
-# Training order is this order: a variant's needs come before it.
-VARIANTS: dict[str, Variant] = {
-    "video_only": Variant("video", lambda cfg, trained: UnimodalNet(3, cfg)),
-    "audio_only": Variant("audio", lambda cfg, trained: UnimodalNet(1, cfg)),
-    "n0_late_fusion": Variant("both", late_fusion, needs=("video_only", "audio_only")),
-    "n0_end_to_end": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=False)),
-    "n1": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=True)),
-    "n2": Variant("both", lambda cfg, trained: FusionNet(cfg, residual=True, side_heads=True)),
-}
+# (config, trained variants of the fold so far) -> a fresh model. Which streams each takes and what
+# it needs trained first is its kind in avemo.variants.MRPN_VARIANTS (whose order is training order).
+VARIANT_BUILDERS: dict[str, Callable[[MrpnConfig, dict], nn.Module]] = implemented(
+    MRPN_VARIANTS,
+    video_only=lambda cfg, trained: UnimodalNet(3, cfg),
+    audio_only=lambda cfg, trained: UnimodalNet(1, cfg),
+    n0_late_fusion=late_fusion,
+    n0_end_to_end=lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=False),
+    n1=lambda cfg, trained: FusionNet(cfg, residual=False, side_heads=True),
+    n2=lambda cfg, trained: FusionNet(cfg, residual=True, side_heads=True),
+)

@@ -16,16 +16,18 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..variants import TEMPORAL_ENCODERS, implemented
+
 
 @dataclass(frozen=True)
 class TemporalConfig:
-    encoder: str = "3dcnn"
-    n_classes: int = 6
-    frames: int = 10
-    embedding_dim: int = 64
-    frame_features: int = 128
-    hidden: int = 64
-    heads: int = 4
+    encoder: str
+    n_classes: int
+    frames: int
+    embedding_dim: int
+    frame_features: int
+    hidden: int
+    heads: int
 
 
 class FrameCNN(nn.Module):
@@ -106,7 +108,7 @@ class TransformerLSTMEncoder(nn.Module):
         return self.out(h[-1])
 
 
-ENCODERS = {"3dcnn": Conv3dEncoder, "lstm": LSTMEncoder, "transformer": TransformerLSTMEncoder}
+ENCODERS = implemented(TEMPORAL_ENCODERS, **{"3dcnn": Conv3dEncoder, "lstm": LSTMEncoder, "transformer": TransformerLSTMEncoder})
 
 
 class TemporalEmotionNet(nn.Module):

@@ -4,8 +4,8 @@ tables from what DVC stores.
     avemo report queue --folds 6 --variant gan.condition=label --variant "gan.loss=wasserstein gan.n_critic=5"
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
-    avemo report collect [--readme README.md]      # reports/tables.{md,json,png}
-    avemo report summary [--readme README.md]      # the table of the committed metrics/ (one dvc repro)
+    avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
+    avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of the committed metrics/
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import summary
-from .render import replace_in_readme, write_report
+from .render import replace_block, write_report
 from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
@@ -45,7 +45,7 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
         time.sleep(poll)
 
 
-def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False, cwd: str = ".") -> str:
+def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".") -> str:
     rows = exp_show(all_commits, cwd)
     experiments = parse_exp_show(rows)
     if not experiments:
@@ -58,8 +58,8 @@ def collect(out_dir: Path, readme: Path | None = None, all_commits: bool = False
     notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
              f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
     text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants))
-    if readme is not None:
-        replace_in_readme(readme, text)
+    if results is not None:
+        replace_block(results, text)
     return text
 
 
@@ -80,11 +80,12 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
-    p.add_argument("--readme", type=Path, help="also replace the report block of this README")
+    p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
     p = sub.add_parser("summary", help="the table of one dvc repro, from metrics/*.json")
     p.add_argument("--metrics", type=Path, default=Path("metrics"))
-    p.add_argument("--readme", type=Path, help="also replace the summary block of this README")
+    p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
+    p.add_argument("--results", type=Path, help="also replace the detail tables' block of this file (docs/results.md)")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
         queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common)
@@ -92,12 +93,14 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
             wait(poll=args.poll)
     elif args.command == "summary":
-        text = summary.summary_table(args.metrics)
+        text, details = summary.summary_table(args.metrics), summary.detail_tables(args.metrics)
         if args.readme is not None:
-            replace_in_readme(args.readme, text, summary.BEGIN, summary.END)
-        print(text, end="")
+            replace_block(args.readme, text, summary.BEGIN, summary.END)
+        if args.results is not None:
+            replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
+        print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.readme, args.all_commits))
+        print(collect(args.out, args.results, args.all_commits))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
-from ..models.mrpn import VARIANTS  # noqa: E402
+from .summary import mrpn_variants  # noqa: E402
 from .tables import Contrast, Variant  # noqa: E402
 
 BEGIN, END = "<!-- avemo report: begin -->", "<!-- avemo report: end -->"
@@ -135,7 +135,8 @@ def curve_table(variants: list[Variant]) -> str:
 
 def mrpn_table(variants: list[Variant]) -> str:
     metrics = variants[0].experiments[0].metrics if variants and variants[0].experiments else {}
-    names = [v for v in VARIANTS if f"mrpn.{v}_std" in metrics]  # registry order: unimodal first
+    unimodal, fusion = mrpn_variants(metrics, "mrpn.")
+    names = unimodal + fusion
     if not names:
         return ""
     lines = ["| variant | accuracy (mean +- std over MRPN folds) | vs best unimodal [95% CI] | p |", "|---|---|---|---|"]
@@ -229,11 +230,11 @@ def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: li
     return text
 
 
-def replace_in_readme(readme: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
-    """Put ``text`` between the ``begin`` and ``end`` markers of the README (they must be there)."""
-    content = readme.read_text()
+def replace_block(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` markers of a Markdown file (they must be there)."""
+    content = path.read_text()
     if begin not in content or end not in content:
-        raise SystemExit(f"{readme} has no '{begin}' ... '{end}' block to fill")
+        raise SystemExit(f"{path} has no '{begin}' ... '{end}' block to fill")
     head, rest = content.split(begin, 1)
     _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{begin}\n{text}{end}{tail}")
+    path.write_text(f"{head}{begin}\n{text}{end}{tail}")

@@ -1,7 +1,11 @@
-"""The README's table of one `dvc repro`: the headline numbers of each stage, read from the committed
-``metrics/*.json`` so that the README shows the files' numbers, not typed copies.
+"""The tables of one `dvc repro`, read from the committed ``metrics/*.json`` so that the docs show the
+files' numbers, not typed copies: the headline numbers of each stage (the README's block) and the
+detail tables of MRPN's robustness and the face study (the block in docs/results.md).
 
-    avemo report summary [--metrics metrics] [--readme README.md]
+    avemo report summary [--metrics metrics] [--readme README.md] [--results docs/results.md]
+
+MRPN variants are told apart by what ``train_mrpn`` wrote for them (a fusion variant has a comparison
+with the best unimodal model), so a new registry entry reaches these tables without being named here.
 """
 from __future__ import annotations
 
@@ -9,9 +13,17 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..models.mrpn import VARIANTS
-
 BEGIN, END = "<!-- avemo summary: begin -->", "<!-- avemo summary: end -->"
+DETAILS_BEGIN, DETAILS_END = "<!-- avemo summary details: begin -->", "<!-- avemo summary details: end -->"
+
+
+def mrpn_variants(m: dict, prefix: str = "") -> tuple[list[str], list[str]]:
+    """(unimodal, fusion) variant names in MRPN metrics ``m`` (keys optionally prefixed, as in a
+    report's flat ``mrpn.`` metrics), each sorted by name."""
+    names = sorted(k.removeprefix(prefix).removesuffix("_std") for k in m
+                   if k.startswith(prefix) and k.endswith("_std") and k.removesuffix("_std") in m)
+    fusion = [v for v in names if f"{prefix}{v}_inferior" in m or f"{prefix}{v}_vs_best_unimodal_delta" in m]
+    return [v for v in names if v not in fusion], fusion
 
 
 def _split(m: dict) -> str:
@@ -38,10 +50,12 @@ def _augmented(m: dict) -> str:
 
 
 def _mrpn(m: dict) -> str:
-    best = max(("audio_only", "video_only"), key=lambda k: m[k])
-    fused = [k for k in ("n0_late_fusion", "n0_end_to_end", "n1", "n2") if k in m]
-    parts = [f"audio {m['audio_only']:.3f}, video {m['video_only']:.3f}"]
-    parts += [f"{k} {m[k]:.3f} ({_delta(m, f'{k}_vs_best_unimodal_delta')} vs {best.replace('_', '-')})" for k in fused]
+    unimodal, fusion = mrpn_variants(m)
+    parts = [", ".join(f"{v} {m[v]:.3f}" for v in unimodal)] if unimodal else []
+    best = max(unimodal, key=lambda v: m[v]) if unimodal else None
+    for v in fusion:
+        key = f"{v}_vs_best_unimodal_delta"
+        parts.append(f"{v} {m[v]:.3f}" + (f" ({_delta(m, key)} vs {best})" if key in m else ""))
     return "; ".join(parts)
 
 
@@ -83,7 +97,10 @@ ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
 def robustness_table(m: dict) -> str:
     """MRPN variants with one stream corrupted at test time (``mrpn.corruptions``), and N2 against
     each other fusion model under each condition, paired, with 95% intervals over actors."""
-    variants = [v for v in VARIANTS if f"{v}_std" in m]  # registry order: unimodal first
+    unimodal, fusion = mrpn_variants(m)
+    variants = unimodal + fusion
+    if not variants:
+        return ""
     conditions = sorted({k.removeprefix(f"{variants[0]}_").removesuffix("_drop") for k in m
                          if k.startswith(f"{variants[0]}_") and k.endswith("_drop")})
     if not conditions:
@@ -116,24 +133,34 @@ def face_study_table(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _read(metrics_dir: Path, name: str) -> dict | None:
+    path = metrics_dir / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def summary_table(metrics_dir: Path) -> str:
+    """The headline table: one row per stage whose metrics file exists."""
     lines = ["| stage | result (`metrics/`) |", "|---|---|"]
     for stage, (name, say) in ROWS.items():
-        path = metrics_dir / name
-        if path.exists():
-            lines.append(f"| `{stage}` | {say(json.loads(path.read_text()))} |")
-    text = "\n".join(lines) + "\n"
-    mrpn = metrics_dir / "mrpn.json"
-    robust = robustness_table(json.loads(mrpn.read_text())) if mrpn.exists() else ""
+        m = _read(metrics_dir, name)
+        if m is not None:
+            lines.append(f"| `{stage}` | {say(m)} |")
+    return "\n".join(lines) + "\n"
+
+
+def detail_tables(metrics_dir: Path) -> str:
+    """MRPN with a corrupted stream and the face study, each with the sentence that says what it is."""
+    parts = []
+    mrpn = _read(metrics_dir, "mrpn.json")
+    robust = robustness_table(mrpn) if mrpn is not None else ""
     if robust:
-        text += ("\nMRPN with one stream corrupted at test time (`mrpn.corruptions`; accuracy, every clip tested "
-                 "once; the n2 rows are paired differences in points [95% CI over actors]):\n\n" + robust)
-    study = metrics_dir / "face_study.json"
-    faces = face_study_table(json.loads(study.read_text())) if study.exists() else ""
+        parts.append("MRPN with one stream corrupted at test time (`mrpn.corruptions`; accuracy, every clip tested "
+                     "once; the n2 rows are paired differences in points [95% CI over actors]):\n\n" + robust)
+    m = _read(metrics_dir, "face_study.json")
+    faces = face_study_table(m) if m is not None else ""
     if faces:
-        m = json.loads(study.read_text())
-        text += (f"\nFacial emotion from pixels, landmarks or geometry features and from identity pre-training "
-                 f"(`face_study`; trained on S1's {m['train_clips']} clips, tested on S4's {m['test_clips']} clips of "
-                 f"{m['test_actors']} actors; intervals over actors; identity pre-training on "
-                 f"{m['identity_actors']} actors outside S4):\n\n" + faces)
-    return text
+        parts.append(f"Facial emotion from pixels, landmarks or geometry features and from identity pre-training "
+                     f"(`face_study`; trained on S1's {m['train_clips']} clips, tested on S4's {m['test_clips']} clips of "
+                     f"{m['test_actors']} actors; intervals over actors; identity pre-training on "
+                     f"{m['identity_actors']} actors outside S4):\n\n" + faces)
+    return "\n".join(parts)

@@ -23,31 +23,32 @@ from torch.profiler import record_function
 
 from ..atomic import atomic_path
 from ..models.gan import GanModels
+from ..variants import GAN_OPTIMIZERS, implemented
 from .distributed import SINGLE, World, average_gradients, synchronize_batch_norm
 from .losses import LOSSES, l1_loss, mode_seeking_loss, q_loss
 
 
 @dataclass(frozen=True)
 class GanTrainConfig:
-    loss: str = "bce"
-    epochs: int = 30
-    batch_size: int = 32
-    optimizer: str = "adam"
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    l1_weight: float = 10.0
-    q_weight: float = 1.0
-    gp_weight: float = 10.0
-    gp_every: int = 1  # lazy regularisation: the penalty on every k-th critic step, weighted k times
-    n_critic: int = 1
-    soft_labels: float = 0.1
-    label_flip: float = 0.0
-    input_noise: float = 0.05
-    noise_dim: int = 32
-    seed: int = 0
-    bf16: bool = False  # autocast to bfloat16 on CUDA; metrics are computed in fp32 regardless
-    channels_last: bool = False
-    diversity_weight: float = 0.0  # mode-seeking term (0 = off: one noise draw per G step)
+    loss: str
+    epochs: int
+    batch_size: int
+    optimizer: str
+    lr_g: float
+    lr_d: float
+    l1_weight: float
+    q_weight: float
+    gp_weight: float
+    gp_every: int  # lazy regularisation: the penalty on every k-th critic step, weighted k times
+    n_critic: int
+    soft_labels: float
+    label_flip: float
+    input_noise: float
+    noise_dim: int
+    seed: int
+    bf16: bool  # autocast to bfloat16 on CUDA; metrics are computed in fp32 regardless
+    channels_last: bool
+    diversity_weight: float  # mode-seeking term (0 = off: one noise draw per G step)
 
 
 @dataclass
@@ -77,7 +78,7 @@ def adagrad(params, lr: float, device) -> torch.optim.Optimizer:
     return torch.optim.Adagrad(params, lr=lr)
 
 
-OPTIMIZERS = {"adam": adam, "adagrad": adagrad}
+OPTIMIZERS = implemented(GAN_OPTIMIZERS, adam=adam, adagrad=adagrad)
 
 
 def make_optimizer(name: str, params, lr: float, device) -> torch.optim.Optimizer:

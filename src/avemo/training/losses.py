@@ -19,6 +19,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from ..variants import GAN_LOSSES, implemented
+
 
 def real_targets(n: int, soft: float, flip: float, generator: torch.Generator | None = None,
                  device: str | torch.device = "cpu", uniforms: torch.Tensor | None = None) -> torch.Tensor:
@@ -117,7 +119,9 @@ class GanLoss:
     uniforms: int  # U(0, 1) draws per sample that ``d`` uses
 
 
-LOSSES: dict[str, GanLoss] = {
-    "bce": GanLoss(d_bce, g_bce, critic_batch_norm=True, uniforms=2),
-    "wasserstein": GanLoss(d_wasserstein, g_wasserstein, critic_batch_norm=False, uniforms=1),
-}
+# whether a loss has a critic penalty is its kind in avemo.variants.GAN_LOSSES
+LOSSES: dict[str, GanLoss] = implemented(
+    GAN_LOSSES,
+    bce=GanLoss(d_bce, g_bce, critic_batch_norm=True, uniforms=2),
+    wasserstein=GanLoss(d_wasserstein, g_wasserstein, critic_batch_norm=False, uniforms=1),
+)

@@ -1,10 +1,12 @@
 """MRPN training: plain loops over clip batches, AdamW, learning rate halved when the validation
 loss stalls (thesis: patience 10), best-validation weights kept; one function per fold that trains
-every requested variant (``models.mrpn.VARIANTS``) on the same actor-disjoint split."""
+every requested variant (``avemo.variants.MRPN_VARIANTS``) on the same actor-disjoint split, and the
+loop over MRPN's rotating folds that tests every clip once."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -12,24 +14,25 @@ import torch.nn.functional as F
 
 from ..data.corruptions import corrupt, drop_modality
 from ..data.sequences import SequenceSpec, clip_image_augment, draw_slices, gather
-from ..models.mrpn import VARIANTS, FusionNet, MrpnConfig
+from ..models.mrpn import VARIANT_BUILDERS, FusionNet, MrpnConfig
+from ..variants import MRPN_VARIANTS
 from .distributed import SINGLE, World, synchronize_batch_norm
 
-# what each kind of variant reads from a batch
-INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both": lambda v, a: (v, a)}
+# the arguments of a model's forward, by the streams it takes (MrpnKind.streams)
+STREAM_INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both": lambda v, a: (v, a)}
 
 
 @dataclass(frozen=True)
 class MrpnFit:
-    epochs: int = 12
-    batch_size: int = 32
-    lr: float = 1e-3
-    weight_decay: float = 1e-2
-    patience: int = 10
-    seed: int = 0
-    time_augment: bool = True  # thesis "VA": random start and pace of the frame/segment slices
-    image_augment: bool = False  # thesis "IA": per-clip flip, brightness and contrast of the face frames
-    modality_dropout: float = 0.0  # fusion variants: share of training clips that lose one stream
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    patience: int
+    seed: int
+    time_augment: bool  # thesis "VA": random start and pace of the frame/segment slices
+    image_augment: bool  # thesis "IA": per-clip flip, brightness and contrast of the face frames
+    modality_dropout: float  # fusion variants: share of training clips that lose one stream
 
 
 @dataclass
@@ -51,7 +54,7 @@ def multi_term_loss(outputs: dict[str, torch.Tensor], y: torch.Tensor) -> torch.
 
 def forward(model, kind: str, video: torch.Tensor, audio: torch.Tensor):
     """Logits (eval) or {head: logits} (training) for variant ``kind``."""
-    out = model(*INPUTS[VARIANTS[kind].inputs](video, audio))
+    out = model(*STREAM_INPUTS[MRPN_VARIANTS[kind].streams](video, audio))
     return {"fusion": out} if (model.training and torch.is_tensor(out)) else out
 
 
@@ -68,7 +71,7 @@ def batches(data: ClipArrays, spec: SequenceSpec, batch_size: int, rng: np.rando
 def predict_proba(model, kind: str, data: ClipArrays, spec: SequenceSpec, device="cpu", batch_size: int = 64,
                   condition: str | None = None):
     """Fusion-branch softmax (N, C) on centred slices, eval mode; with ``condition`` (e.g.
-    "audio_missing", ``data.corruptions.CONDITIONS``) one stream corrupted first (fixed noise seed)."""
+    "audio_missing", ``avemo.variants.TEST_CORRUPTIONS``) one stream corrupted first (fixed noise seed)."""
     model.eval()
     g = torch.Generator().manual_seed(0)
     out = []
@@ -93,8 +96,8 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
     best, best_loss, history = None, float("inf"), []
     dropout_draws = torch.Generator().manual_seed(fit.seed + 1)
     image_draws = torch.Generator().manual_seed(fit.seed + 2)
-    drops = fit.modality_dropout > 0 and VARIANTS[kind].inputs == "both"
-    sees_faces = fit.image_augment and VARIANTS[kind].inputs != "audio"
+    drops = fit.modality_dropout > 0 and MRPN_VARIANTS[kind].fusion
+    sees_faces = fit.image_augment and MRPN_VARIANTS[kind].streams != "audio"
     for epoch in range(fit.epochs):
         model.train()
         total = 0.0
@@ -132,18 +135,19 @@ def run_fold(train: ClipArrays, val: ClipArrays, test: ClipArrays, cfg: MrpnConf
              conditions: tuple = ()) -> tuple[dict, np.ndarray | None, dict]:
     """Test-set class probabilities per variant, the fused test features of the last fusion model,
     and {variant: {condition: probabilities}} with one stream corrupted at test time (the same
-    trained model; ``conditions`` from ``data.corruptions.CONDITIONS``). Variants train in registry
+    trained model; ``conditions`` from ``avemo.variants.TEST_CORRUPTIONS``). Variants train in registry
     order; one that another needs trains even when not requested."""
-    wanted = set(variants) | {need for v in variants for need in VARIANTS[v].needs}
+    wanted = set(variants) | {need for v in variants for need in MRPN_VARIANTS[v].needs}
     out, trained, fused, robust = {}, {}, None, {}
-    for kind, variant in VARIANTS.items():
+    for kind, variant in MRPN_VARIANTS.items():
         if kind not in wanted:
             continue
-        trained[kind], _ = fit_variant(variant.build(cfg, trained), kind, train, val, spec, fit, device, world)
+        model = VARIANT_BUILDERS[kind](cfg, trained)
+        trained[kind], _ = fit_variant(model, kind, train, val, spec, fit, device, world)
         if kind in variants:
             out[kind] = predict_proba(trained[kind], kind, test, spec, device)
             robust[kind] = {c: predict_proba(trained[kind], kind, test, spec, device, condition=c) for c in conditions}
-            if variant.inputs == "both":
+            if variant.fusion:
                 fused = fused_features(trained[kind], test, spec, device)
     return out, fused, robust
 
@@ -153,3 +157,45 @@ def fused_features(model: FusionNet, data: ClipArrays, spec: SequenceSpec, devic
     model.eval()
     return torch.cat([model.fused_features(v.to(device), a.to(device))[2].cpu()
                       for v, a, _ in batches(data, spec, 64, None, shuffle=False)]).numpy()
+
+
+@dataclass
+class FoldStudy:
+    """Every variant over MRPN's folds, each clip tested once: ``order`` (N,) clip positions in test
+    order; ``predicted`` {variant: (N,) class}; ``corrupted`` {variant: {condition: (N,) class}};
+    ``folds`` one row per fold {"fold": k, variant: accuracy}; the last fold's fused test features
+    (of the last fusion variant) with their labels."""
+    order: np.ndarray
+    predicted: dict[str, np.ndarray]
+    corrupted: dict[str, dict[str, np.ndarray]]
+    folds: list[dict] = field(default_factory=list)
+    fused: np.ndarray | None = None
+    fused_labels: np.ndarray | None = None
+
+
+def cross_validate(data: ClipArrays, folds: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], cfg: MrpnConfig,
+                   fit: MrpnFit, spec: SequenceSpec, variants: tuple, conditions: tuple = (), device="cpu",
+                   world: World = SINGLE, on_fold: Callable[[dict], None] | None = None) -> FoldStudy:
+    """``run_fold`` on each (train, val, test) of ``folds`` (clip positions into ``data``);
+    ``on_fold`` sees each fold's accuracy row as it finishes (e.g. to log it)."""
+    rows, order = [], []
+    predicted = {v: [] for v in variants}
+    corrupted = {v: {c: [] for c in conditions} for v in variants}
+    fused, fused_labels = None, None
+    for k, (train, val, test) in enumerate(folds):
+        proba, fused, robust = run_fold(data.take(train), data.take(val), data.take(test), cfg, fit, spec, variants,
+                                        device, world, conditions)
+        labels = data.labels[test]
+        row = {"fold": k, **{v: float((proba[v].argmax(1) == labels).mean()) for v in variants}}
+        rows.append(row)
+        if on_fold is not None:
+            on_fold(row)
+        for v in variants:
+            predicted[v].append(proba[v].argmax(1))
+            for c in conditions:
+                corrupted[v][c].append(robust[v][c].argmax(1))
+        order.append(test)
+        fused_labels = labels
+    return FoldStudy(np.concatenate(order), {v: np.concatenate(p) for v, p in predicted.items()},
+                     {v: {c: np.concatenate(p) for c, p in by_c.items()} for v, by_c in corrupted.items()},
+                     rows, fused, fused_labels)

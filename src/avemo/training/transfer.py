@@ -13,12 +13,10 @@ from torch import nn
 from ..data.arrays import stratified_holdout
 from ..errors import UserError
 from ..models.classifier import ClassifierConfig, EmotionCNN
+from ..variants import CLASSIFIER_FINETUNE, CLASSIFIER_INITS, implemented
 from .classifier import FitConfig, fit_classifier, train_emotion_cnn
 
 # identity transfer name -> the layers fine-tuned on emotion (thesis 4.3.7), for face_study's rows
-TRANSFERS = {"identity_all": "all", "identity_head": "head"}
-
-
 class HeadOnly(nn.Module):
     """A pre-trained EmotionCNN whose convolutions and embedding stay as they are (frozen layers):
     no gradients, and batch-norm statistics kept in eval mode while the head trains."""
@@ -40,7 +38,7 @@ class HeadOnly(nn.Module):
 
 
 # which layers of the pre-trained network train on emotion -> how the network is wrapped for it
-FINETUNE = {"all": lambda model: model, "head": HeadOnly}
+FINETUNE = implemented(CLASSIFIER_FINETUNE, all=lambda model: model, head=HeadOnly)
 
 
 def identity_sets(actors_by_set: dict[str, np.ndarray], test: str = "S4") -> list[str]:
@@ -79,4 +77,4 @@ def fine_tune(source: EmotionCNN, x: torch.Tensor, y: torch.Tensor, n_classes: i
 
 
 # how the face CNN f_S starts (classifier.init): no pre-training, or the identity source task
-INITS = {"scratch": None, "identity": pretrain_identity}
+INITS = implemented(CLASSIFIER_INITS, scratch=None, identity=pretrain_identity)

@@ -13,6 +13,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..variants import CONFORMAL_METHODS as METHOD_NAMES, implemented
+
 
 def nonconformity(softmax: np.ndarray) -> np.ndarray:
     """Margin nonconformity: (N, C) probabilities -> (N, C) scores a^p = max_{j!=p} s^j - s^p."""
@@ -145,8 +147,6 @@ def full_pvalues(calibration: ScoredSet, targets: list[ScoredSet], cfg: Conforma
                                    n_classes) for t in targets]
 
 
-CONFORMAL_METHODS: dict[str, Callable[[ScoredSet, list[ScoredSet], ConformalConfig], list[np.ndarray]]] = {
-    "inductive": inductive_pvalues,
-    "full": full_pvalues,
-}
+CONFORMAL_METHODS: dict[str, Callable[[ScoredSet, list[ScoredSet], ConformalConfig], list[np.ndarray]]] = implemented(
+    METHOD_NAMES, inductive=inductive_pvalues, full=full_pvalues)
 

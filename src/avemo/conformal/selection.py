@@ -12,17 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from avemo.data.conditions import CONDITIONS, ConditionInputs
-from avemo.data.pairs import set_rows
-from avemo.errors import UserError
-from avemo.evaluation.conformal import reliable
+from ..data.conditions import CONDITIONS, ConditionInputs
+from ..data.pairs import set_rows
+from ..errors import UserError
+from .prediction import reliable
 
 
 @dataclass(frozen=True)
 class PoolSelection:
-    min_credibility: float = 0.0
-    min_confidence: float = 0.0
-    singleton_eps: float = 0.0
+    min_credibility: float
+    min_confidence: float
+    singleton_eps: float
 
 
 def attached_classes(softmax: np.ndarray, pvalues: np.ndarray, condition: str) -> np.ndarray:
