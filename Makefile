@@ -23,13 +23,13 @@ bench: install
 	$(PY) benchmarks/gan_train.py --scale small --batch 64
 	$(PY) benchmarks/mrpn_epoch.py --backbone cnn --face-size 28
 
-# The papers' GAN table over actor folds (opt-in; wall time in the README): every variant on every
-# fold as a DVC experiment, then reports/tables.{md,json,png} and the README's report block.
+# The papers' GAN table over actor folds (opt-in; wall time in docs/benchmarks.md): every variant on every
+# fold as a DVC experiment, then reports/tables.{md,json,png} and the report block of docs/results.md.
 FOLDS ?= 8
 START_FOLD ?= 0
 JOBS ?= 1
 # Every row trains each arm of evaluate_augmented with 3 seeds: this, more than more actors, is what
-# narrows the interval of a paired difference (README "Comparisons you can trust").
+# narrows the interval of a paired difference (docs/studies.md).
 TABLE_SET ?= eval.seeds=3
 VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier" \
 	--variant "gan.condition=conformal" --variant "gan.progressive=true gan.pretrain_pool=s1_s3" \
@@ -38,8 +38,8 @@ VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier"
 tables: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
 		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS)
-	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --readme README.md
-	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --results docs/results.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md --results docs/results.md
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN

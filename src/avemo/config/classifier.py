@@ -7,7 +7,7 @@ from .core import bounded, choice, section
 
 @section("classifier")
 class ClassifierParams:
-    depth: str = choice(*CLASSIFIER_DEPTHS)  # ~6 conv layers, or the 16-layer variant
+    depth: str = choice(CLASSIFIER_DEPTHS)  # ~6 conv layers, or the 16-layer variant
     width: int = bounded(4, 512)  # face CNN f_S: channels of the first block (paper scale: 64)
     audio_width: int = bounded(4, 512)  # audio CNN: a 28x112 input costs 4x a face
     feature_dim: int = bounded(8, 2048)  # penultimate layer; also the FID feature size
@@ -19,5 +19,5 @@ class ClassifierParams:
     patience: int = bounded(1, 1000)  # early stopping on the validation slice
     val_fraction: float = bounded(0.05, 0.5)
     augment: bool  # light augmentation (face flips, spectrogram SpecAugment)
-    init: str = choice(*CLASSIFIER_INITS)  # f_S from scratch, or pre-trained on the identity of every non-S4 actor (thesis 4.3)
-    finetune: str = choice(*CLASSIFIER_FINETUNE)  # with init identity: every layer trains on emotion, or the new head only
+    init: str = choice(CLASSIFIER_INITS)  # f_S from scratch, or pre-trained on the identity of every non-S4 actor (thesis 4.3)
+    finetune: str = choice(CLASSIFIER_FINETUNE)  # with init identity: every layer trains on emotion, or the new head only

@@ -7,7 +7,7 @@ from .core import bounded, choice, section
 
 @section("conformal")
 class ConformalParams:
-    method: str = choice(*CONFORMAL_METHODS)
+    method: str = choice(CONFORMAL_METHODS)
     mondrian: bool  # per-class calibration
     smoothing: bool  # uniform random tie-breaking (smoothed p-values)
     full_subset: int = bounded(10, 5000)  # training samples used by full (transductive) CP

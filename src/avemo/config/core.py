@@ -30,9 +30,10 @@ class ParamsError(UserError, ValueError):
     """A params.yaml key or value that the pipeline cannot accept (the message is one line)."""
 
 
-def choice(*allowed: str) -> Any:
-    """A string field restricted to ``allowed``."""
-    return field(metadata={"choices": allowed})
+def choice(*allowed: Any) -> Any:
+    """A string field restricted to ``allowed``: strings, or one registry of ``avemo.variants``, whose
+    names are read when params are checked (an entry added to it is a valid choice at once)."""
+    return field(metadata={"choices": _registry(allowed)})
 
 
 def bounded(lo: float | None = None, hi: float | None = None) -> Any:
@@ -40,9 +41,14 @@ def bounded(lo: float | None = None, hi: float | None = None) -> Any:
     return field(metadata={"min": lo, "max": hi})
 
 
-def listed(*allowed: str) -> Any:
-    """A non-empty list field, stored as a tuple so the dataclass stays hashable and frozen."""
-    return field(metadata={"choices": allowed} if allowed else {})
+def listed(*allowed: Any) -> Any:
+    """A non-empty list field, stored as a tuple so the dataclass stays hashable and frozen; each item
+    restricted like ``choice`` when ``allowed`` is given."""
+    return field(metadata={"choices": _registry(allowed)} if allowed else {})
+
+
+def _registry(allowed: tuple) -> Any:
+    return allowed[0] if len(allowed) == 1 and not isinstance(allowed[0], str) else allowed
 
 
 def section(name: str):
@@ -123,7 +129,7 @@ def _check_value(key: str, f: dataclasses.Field, value: Any) -> Any:
         if len(set(value)) != len(value):
             raise ParamsError(f"{key} = {list(value)!r} lists a value twice")
         value = tuple(value)
-    choices = f.metadata.get("choices")
+    choices = tuple(f.metadata.get("choices") or ())
     if choices:
         bad = [v for v in (value if kind is tuple else (value,)) if v not in choices]
         if bad:

@@ -10,7 +10,7 @@ SENTENCES = ("IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS
 class CorpusParams:
     seed: int = bounded(0)
     n_actors: int = bounded(4, 91)
-    sentences: tuple = listed(*SENTENCES)
+    sentences: tuple = listed(SENTENCES)
     levels: tuple = listed("LO", "MD", "HI")  # levels of the sentence IEO
     clip_seconds: float = bounded(1.0, 10.0)
     fps: int = bounded(10, 60)

@@ -10,6 +10,6 @@ EMOTIONS_ALL = EMOTIONS_CREMA + ("CAL", "SUR")  # RAVDESS adds calm and surprise
 
 @section("data")
 class DataParams:
-    dataset: str = choice(*DATASETS)
+    dataset: str = choice(DATASETS)
     root: str
-    classes: tuple = listed(*EMOTIONS_ALL)
+    classes: tuple = listed(EMOTIONS_ALL)

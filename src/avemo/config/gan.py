@@ -8,23 +8,23 @@ from .core import ParamsError, bounded, choice, section
 
 @section("gan")
 class GanParams:
-    loss: str = choice(*GAN_LOSSES)
-    generator: str = choice(*GAN_GENERATORS)
-    upsample: str = choice(*GAN_UPSAMPLERS)  # G's upsampling: transposed conv | resize + conv
-    condition: str = choice(*GAN_CONDITIONS)
-    input: str = choice(*GAN_INPUTS)
-    direction: str = choice(*GAN_DIRECTIONS)
+    loss: str = choice(GAN_LOSSES)
+    generator: str = choice(GAN_GENERATORS)
+    upsample: str = choice(GAN_UPSAMPLERS)  # G's upsampling: transposed conv | resize + conv
+    condition: str = choice(GAN_CONDITIONS)
+    input: str = choice(GAN_INPUTS)
+    direction: str = choice(GAN_DIRECTIONS)
     use_source: bool
     progressive: bool
     # unused_s3 = clips outside S1-S4 plus S3 (labels hidden); s1_s3 / all_but_s4 = bigger pools
-    pretrain_pool: str = choice(*GAN_PRETRAIN_POOLS)
+    pretrain_pool: str = choice(GAN_PRETRAIN_POOLS)
     pretrain_epochs: int = bounded(0, 1000)
     epochs: int = bounded(1, 1000)
     batch_size: int = bounded(2, 4096)  # batch norm needs two samples
     width: int = bounded(4, 1024)
     noise_dim: int = bounded(1, 512)
     bottleneck: int = bounded(8, 8192)
-    optimizer: str = choice(*GAN_OPTIMIZERS)
+    optimizer: str = choice(GAN_OPTIMIZERS)
     lr_g: float = bounded(1e-7, 1.0)
     lr_d: float = bounded(1e-7, 1.0)
     l1_weight: float = bounded(0.0, 1000.0)

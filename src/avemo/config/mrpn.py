@@ -7,9 +7,9 @@ from .core import bounded, choice, listed, section
 
 @section("mrpn")
 class MrpnParams:
-    backbone: str = choice(*MRPN_BACKBONES)
-    aggregator: str = choice(*MRPN_AGGREGATORS)
-    variants: tuple = listed(*MRPN_VARIANTS)  # any subset of the registry; a new entry is a choice at once
+    backbone: str = choice(MRPN_BACKBONES)
+    aggregator: str = choice(MRPN_AGGREGATORS)
+    variants: tuple = listed(MRPN_VARIANTS)  # any subset of the registry; a new entry is a choice at once
     frames: int = bounded(2, 64)  # face frames per clip
     face_size: int = bounded(16, 224)  # frames are resized from face.size when different
     segments: int = bounded(1, 64)
@@ -26,4 +26,4 @@ class MrpnParams:
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
     folds: int = bounded(2, 20)  # rotating actor-disjoint test units
     modality_dropout: float = bounded(0.0, 1.0)  # fusion variants: share of training clips losing one stream
-    corruptions: tuple = listed(*TEST_CORRUPTIONS)  # test-time conditions each trained model is also tested under
+    corruptions: tuple = listed(TEST_CORRUPTIONS)  # test-time conditions each trained model is also tested under

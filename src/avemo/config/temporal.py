@@ -7,7 +7,7 @@ from .core import bounded, choice, section
 
 @section("temporal")
 class TemporalParams:
-    encoder: str = choice(*TEMPORAL_ENCODERS)
+    encoder: str = choice(TEMPORAL_ENCODERS)
     embedding_dim: int = bounded(8, 1024)
     frame_features: int = bounded(8, 2048)
     hidden: int = bounded(8, 2048)

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+# Monte Carlo sizes of every interval and p-value the pipeline reports (the docs quote these names)
+BOOTSTRAP_RESAMPLES = 4000  # cluster-bootstrap draws of the test actors
+SIGN_FLIPS = 4000  # random sign flips of the sign-flip test
+
 
 @dataclass(frozen=True)
 class PairedDelta:
@@ -34,7 +38,7 @@ def cluster_sums(values: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, 
     return np.bincount(index, weights=values), np.bincount(index).astype(float)
 
 
-def cluster_bootstrap(values: np.ndarray, clusters: np.ndarray, n_boot: int = 4000, seed: int = 0,
+def cluster_bootstrap(values: np.ndarray, clusters: np.ndarray, n_boot: int = BOOTSTRAP_RESAMPLES, seed: int = 0,
                       level: float = 0.95) -> tuple[float, float, float]:
     """(mean, low, high): percentile interval of the clip mean when whole clusters are resampled."""
     sums, sizes = cluster_sums(np.asarray(values, float), clusters)
@@ -45,7 +49,7 @@ def cluster_bootstrap(values: np.ndarray, clusters: np.ndarray, n_boot: int = 40
     return float(sums.sum() / sizes.sum()), float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
 
 
-def sign_flip_p(values: np.ndarray, clusters: np.ndarray, n_perm: int = 4000, seed: int = 0) -> float:
+def sign_flip_p(values: np.ndarray, clusters: np.ndarray, n_perm: int = SIGN_FLIPS, seed: int = 0) -> float:
     """Two-sided p-value of mean(values) = 0, flipping the sign of whole clusters at random."""
     sums, sizes = cluster_sums(np.asarray(values, float), clusters)
     observed = abs(sums.sum()) / sizes.sum()

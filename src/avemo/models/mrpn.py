@@ -9,8 +9,8 @@ the sequence, giving f_m (B, D). FeatureNorm = batch norm; Scoring = Dense-ReLU-
   f'_m = f^_m + FeatureNorm(Sigmoid(Dense(f^_m))), f^_m = FeatureNorm(f_m).
 Side heads only train; ``forward`` in eval mode returns the fusion logits alone.
 
-``VARIANTS`` names every model ``train_mrpn`` can train: which inputs it reads, how it is built,
-and which trained variants it needs first (late fusion reuses the unimodal encoders).
+``VARIANT_BUILDERS`` builds every model of ``avemo.variants.MRPN_VARIANTS`` (whose entries say which
+streams it reads and which trained variants it needs first: late fusion reuses the unimodal encoders).
 """
 from __future__ import annotations
 

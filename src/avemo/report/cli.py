@@ -6,6 +6,7 @@ tables from what DVC stores.
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
     avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
     avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of the committed metrics/
+    avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D and RAVDESS with params.yaml's split
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
-from . import summary
+from . import designs, summary
 from .render import replace_block, write_report
 from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
@@ -63,6 +64,15 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
     return text
 
 
+def split_spec(params: Path):
+    """The split section of ``params`` as the splitter's spec (fold 0: the table spans every fold)."""
+    from ..config.core import build, load_params
+    from ..config.split import SplitParams
+    from ..data.splits import SplitSpec
+
+    return build(SplitSpec, load_params(params, SplitParams)["split"], fold=0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="avemo report", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,12 +96,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--metrics", type=Path, default=Path("metrics"))
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
     p.add_argument("--results", type=Path, help="also replace the detail tables' block of this file (docs/results.md)")
+    p = sub.add_parser("splits", help="actors per set and folds on CREMA-D and RAVDESS with the split params")
+    p.add_argument("--params", type=Path, default=Path("params.yaml"))
+    p.add_argument("--datasets", type=Path, help="also replace the splits block of this file (docs/datasets.md)")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
         queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common)
         if args.command == "run":
             subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
             wait(poll=args.poll)
+    elif args.command == "splits":
+        text = designs.splits_table(split_spec(args.params))
+        if args.datasets is not None:
+            replace_block(args.datasets, text, designs.BEGIN, designs.END)
+        print(text, end="")
     elif args.command == "summary":
         text, details = summary.summary_table(args.metrics), summary.detail_tables(args.metrics)
         if args.readme is not None:

@@ -201,20 +201,26 @@ def as_json(variants: list[Variant], versus: dict, contrasts: list[Contrast] = (
 
 
 def figure(variants: list[Variant], path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(variants) + 1.2))
+    """Each variant's pooled difference to the fair baseline (and its controls'), first row on top;
+    long variant labels wrap, and the saved image is cropped to what is drawn, labels included."""
+    import textwrap
+
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(variants) + 1.4))
     for i, v in enumerate(variants):
-        for arm, colour, dy in (("augmented", "tab:blue", 0.0), ("oracle", "tab:green", 0.2), ("shuffled", "tab:red", -0.2)):
+        for arm, colour, dy in (("augmented", "tab:blue", 0.0), ("oracle", "tab:green", -0.2), ("shuffled", "tab:red", 0.2)):
             d = v.pooled.get(arm)
             if d is not None:
                 ax.errorbar(100 * d.delta, i + dy, xerr=[[100 * (d.delta - d.low)], [100 * (d.high - d.delta)]],
                             fmt="o", color=colour, capsize=3, label=arm if i == 0 else None)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_yticks(range(len(variants)), [v.label for v in variants], fontsize=7)
-    ax.set_xlabel("accuracy difference vs fair baseline (points, 95% CI over actors)")
-    ax.legend(fontsize=7)
+    ax.set_yticks(range(len(variants)), [textwrap.fill(v.label.replace(", ", ",\n"), 40) for v in variants],
+                  fontsize=7)
+    ax.invert_yaxis()  # the table's first row on top
+    ax.set_xlabel("accuracy difference vs fair baseline\n(points, pooled over folds, 95% CI over actors)")
+    ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
 
