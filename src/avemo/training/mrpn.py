@@ -16,6 +16,7 @@ from ..data.corruptions import corrupt, drop_modality
 from ..data.sequences import SequenceSpec, clip_image_augment, draw_slices, gather
 from ..models.mrpn import VARIANT_BUILDERS, FusionNet, MrpnConfig
 from ..variants import MRPN_VARIANTS
+from .classifier import FitConfig
 from .distributed import SINGLE, World, synchronize_batch_norm
 
 # the arguments of a model's forward, by the streams it takes (MrpnKind.streams)
@@ -23,13 +24,9 @@ STREAM_INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both":
 
 
 @dataclass(frozen=True)
-class MrpnFit:
-    epochs: int
-    batch_size: int
-    lr: float
-    weight_decay: float
-    patience: int
-    seed: int
+class MrpnFit(FitConfig):
+    """A classifier's fit (``patience``: epochs of stalled validation loss before the lr halves) and
+    MRPN's augmentations."""
     time_augment: bool  # thesis "VA": random start and pace of the frame/segment slices
     image_augment: bool  # thesis "IA": per-clip flip, brightness and contrast of the face frames
     modality_dropout: float  # fusion variants: share of training clips that lose one stream
