@@ -8,7 +8,7 @@ import pytest
 
 from avemo.report.experiments import parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, replace_block, write_report
-from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, one_param_contrasts, summarise
+from avemo.report.tables import CLIPS, bh_adjust, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
 def exp(name, fold, condition, seed=0, delta=0.02, missing=(), loss="bce"):
@@ -109,7 +109,7 @@ def test_one_param_contrasts_pair_variants_that_differ_in_one_param_on_shared_fo
     assert contrasts[1].delta.clusters == 6 and contrasts[1].delta.delta < 0  # 0.1 gain < 0.3 gain, folds 1-2 only
     write_report([label, classifier, wgan], {}, tmp_path, contrasts=contrasts)
     assert [c.context for c in contrasts] == ["default", "gan.condition=classifier"]
-    assert contrasts[1].p_adjusted >= contrasts[1].delta.p_value
+    assert [c.p_adjusted for c in contrasts] == pytest.approx(list(bh_adjust([c.delta.p_value for c in contrasts])))
     assert "| gan.loss | bce | wasserstein | gan.condition=classifier | 1, 2 | 6 |" in (tmp_path / "tables.md").read_text()
     saved = json.loads((tmp_path / "tables.json").read_text())["contrasts"]
     assert [c["param"] for c in saved] == ["gan.condition", "gan.loss"]
@@ -330,3 +330,12 @@ def test_conformal_validity_comes_from_the_variant_with_most_folds():
     short.validity, long.validity = {"0.1": (0.2, 0.1, 0.3, 144)}, {"0.1": (0.1, 0.08, 0.12, 576)}
     table = validity_table([short, long])
     assert "pooled over 8 folds" in table and "| 0.1 | 0.100 [0.080, 0.120] | 576 |" in table
+
+
+def test_benjamini_hochberg_by_hand():
+    """p = [0.01, 0.04, 0.03, 0.2]: ranks 1, 3, 2, 4, so p n / rank = 0.04, 0.0533, 0.06, 0.2; the
+    step-up takes the cumulative minimum from the largest p down, so 0.03 gets 0.0533, not 0.06, and
+    the adjusted values keep the raw ones' order."""
+    adjusted = bh_adjust([0.01, 0.04, 0.03, 0.2])
+    assert adjusted == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.2])
+    assert bh_adjust([0.5, 0.9]) == pytest.approx([0.9, 0.9]) and bh_adjust([0.02]) == pytest.approx([0.02])
