@@ -339,3 +339,17 @@ def test_benjamini_hochberg_by_hand():
     adjusted = bh_adjust([0.01, 0.04, 0.03, 0.2])
     assert adjusted == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.2])
     assert bh_adjust([0.5, 0.9]) == pytest.approx([0.9, 0.9]) and bh_adjust([0.02]) == pytest.approx([0.02])
+
+
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
+def test_the_avemo_command_lists_its_commands_and_exits_0(argv):
+    """`avemo`, `avemo -h` and `avemo --help` show what there is to run, successfully."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "avemo.cli", *argv], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for command in ("queue", "run", "collect", "summary", "splits"):
+        assert f"report {command}" in out.stdout
+    wrong = subprocess.run([sys.executable, "-m", "avemo.cli", "reprot"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "unknown command 'reprot'" in wrong.stderr
