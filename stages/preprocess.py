@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from avemo.atomic import atomic_dir, atomic_path, write_json
+from avemo.atomic import atomic_dir, atomic_path
 from avemo.config.audio import AudioParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -13,12 +13,13 @@ from avemo.data.manifests import build_manifest
 from avemo.data.preprocess import PreprocessSpec, preprocess, too_many_rejections
 from avemo.data.spectrograms import SpectrogramSpec
 from avemo.evaluation.figures import save_preprocess_figure
-from avemo.stage import run, write_environment
+from avemo.stage import run, write_environment, write_results
 
 INPUTS = {"corpus": "the dataset root (data.root)"}
 OUTPUTS = {"processed": "folder of arrays (faces, face_frames, spectrograms, stft), clips.csv, rejections.csv",
            "landmarks": "the middle frame's 68 aligned landmarks per kept clip, in crop units (CSV)",
-           "metrics": "kept / rejected counts (JSON)", "figure": "aligned faces and spectrograms (PNG)",
+           "results": "folder: results.json (kept and rejected counts, by kind)",
+           "metrics": "headline: clips kept and rejected (JSON)", "figure": "aligned faces and spectrograms (PNG)",
            "environment": "package versions and machine (JSON)"}
 
 
@@ -57,7 +58,7 @@ def main(args) -> None:
     failed_table.unlink(missing_ok=True)  # a failed run's table must not pass for this run's
     write_landmarks(kept["clip"], landmarks, args.landmarks)
     faceless = int((rejects["kind"] == "no face found").sum())
-    write_json(args.metrics, {"clips": total, "kept": len(kept), "rejected": len(rejects),
+    write_results(args, "preprocess", {"clips": total, "kept": len(kept), "rejected": len(rejects),
                               "face_detect_rate": round(1 - faceless / max(1, len(manifest)), 4),
                               "faceless_frame_share_mean": round(float(kept["faceless_share"].mean()), 4),
                               "faceless_frame_share_max": round(float(kept["faceless_share"].max()), 4),

@@ -142,13 +142,17 @@ def test_the_committed_params_come_first():
     assert labels[0] == "default" and set(labels) == {"default", "gan.condition=label"}
 
 
-def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
+def write_stage_results(root, stage: str, results: dict) -> None:
+    (root / stage).mkdir(parents=True, exist_ok=True)
+    (root / stage / "results.json").write_text(json.dumps(results))
+
+
+def test_summary_reads_the_results_files_and_fills_its_readme_block(tmp_path):
     from avemo.report import summary
-    metrics = tmp_path / "metrics"
-    metrics.mkdir()
-    (metrics / "corpus.json").write_text(json.dumps({"clips": 576, "actors": 48}))
-    (metrics / "face_classifier.json").write_text(json.dumps({"accuracy": 0.8751}))
-    table = summary.summary_table(metrics)
+    results = tmp_path / "results"
+    write_stage_results(results, "corpus", {"clips": 576, "actors": 48})
+    write_stage_results(results, "train_face_classifier", {"accuracy": 0.8751})
+    table = summary.summary_table(results)
     assert "| `corpus` | 576 clips of 48 actors |" in table and "0.875" in table
     assert "train_gan" not in table  # absent file: no row, no invented number
     readme = tmp_path / "README.md"
@@ -165,7 +169,7 @@ def test_summary_corpus_row_gives_the_voice_ceilings(tmp_path):
                                      "spectrogram_no_pitch": 0.66}.items()):
         m.update({f"voice_ceiling_{name}": acc, f"voice_ceiling_{name}_ci95_low": acc - 0.01 - k / 1000,
                   f"voice_ceiling_{name}_ci95_high": acc + 0.01})
-    (tmp_path / "corpus.json").write_text(json.dumps(m))
+    write_stage_results(tmp_path, "corpus", m)
     row = summary.summary_table(tmp_path).splitlines()[2]
     assert "0.860 [0.850, 0.870] from its exact prosody" in row
     assert "0.660 [0.647, 0.670] without loudness and pitch" in row

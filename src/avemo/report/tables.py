@@ -14,8 +14,10 @@ from ..evaluation.stats import PairedDelta, cluster_bootstrap, clopper_pearson, 
 from .variance import VarianceComponents, variance_components
 from .experiments import Experiment, clip_table
 
-CLIPS = "plots/evaluate_augmented/clips.csv"
-CURVE = "plots/learning_curve/clips.csv"
+# per-clip tables: where the current layout writes them, then where older experiments did
+CLIPS_PLACES = ("results/evaluate_augmented/clips.csv", "plots/evaluate_augmented/clips.csv")
+CURVE_PLACES = ("results/learning_curve/clips.csv", "plots/learning_curve/clips.csv")
+CLIPS, CURVE = CLIPS_PLACES[0], CURVE_PLACES[0]
 SIZES = ("1x", "2x", "all")
 ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
 OPTIONAL_ARMS = ("pseudo",)  # only when generating from the face-only pool: its real audio under f_S's labels
