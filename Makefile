@@ -8,6 +8,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m avemo.report.offline .dvc/plots.html  # dvc plots show without a CDN (.dvc/config)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.conformal import ConformalParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -18,13 +18,14 @@ from avemo.evaluation.conformal_plots import save_calibration_plot
 from avemo.evaluation.stats import clopper_pearson
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.runinfo import seed_everything
-from avemo.stage import run
+from avemo.stage import run, write_results
 from avemo.training.classifier import predict_proba
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "face_model": "f_S checkpoint"}
 OUTPUTS = {"conformal": "S3/S4 p-values, S3 softmax, labels and clip ids (NPZ)",
-           "metrics": "validity on S4: error and set size per eps, credibility, confidence (JSON)",
-           "plots": "figure folder (calibration curve CSV and PNG)"}
+           "results": "folder: results.json (validity on S4: error and set size per eps, credibility, confidence), "
+                      "calibration.csv (the curve)",
+           "metrics": "headline: the S4 error at eps 0.1 (JSON)", "plots": "figure folder (calibration.png)"}
 EPSILONS = (0.05, 0.1, 0.2)
 
 
@@ -62,11 +63,11 @@ def main(args) -> None:
             low, high = clopper_pearson(round(err * len(labels4)), len(labels4))
             metrics.update({f"error_eps_{eps:g}": err, f"set_size_eps_{eps:g}": size,
                             f"error_eps_{eps:g}_ci95_low": low, f"error_eps_{eps:g}_ci95_high": high})
-    save_calibration_plot(curve, Path(args.plots))
+    save_calibration_plot(curve, Path(args.results), Path(args.plots))
     with atomic_path(args.conformal) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=sets["S3"].softmax, s3_labels=sets["S3"].labels,
                  s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4, **pool)
-    write_json(args.metrics, {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
+    write_results(args, "calibrate", {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
 
 
 if __name__ == "__main__":

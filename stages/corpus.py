@@ -1,17 +1,19 @@
 """DVC stage: write the synthetic audio-visual emotion corpus in the CREMA-D layout (with a real
 dataset, ``data.dataset`` crema_d or ravdess, it writes only a note: preprocess reads ``data.root``)."""
-from avemo.atomic import atomic_dir, write_json
+from avemo.atomic import atomic_dir
 from avemo.config.core import build, load_params
 from avemo.config.corpus import CorpusParams
 from avemo.config.data import DataParams
 from avemo.data.synthetic import CorpusSpec, write_corpus
 from avemo.data.voice_ceiling import LISTENERS, bayes_correct_each
 from avemo.evaluation.stats import clopper_pearson
-from avemo.stage import run, write_environment
+from avemo.stage import run, write_environment, write_results
 
 INPUTS = {}
 OUTPUTS = {"corpus": "the corpus root (AudioWAV/, VideoFlash/, VideoDemographics.csv)",
-           "metrics": "clip counts and the voice's Bayes ceiling accuracy (JSON)", "environment": "package versions and machine (JSON)"}
+           "results": "folder: results.json (clip counts and the voice's Bayes ceilings)",
+           "metrics": "headline: the voice's ceiling from one clip of an unseen actor (JSON)",
+           "environment": "package versions and machine (JSON)"}
 
 
 def main(args) -> None:
@@ -21,7 +23,7 @@ def main(args) -> None:
     if data.dataset != "synthetic":
         with atomic_dir(args.corpus) as tmp:
             (tmp / "NOT_USED.txt").write_text(f"data.dataset = {data.dataset}: preprocess reads {data.root}\n")
-        write_json(args.metrics, {"clips": 0, "actors": 0})
+        write_results(args, "corpus", {"clips": 0, "actors": 0})
         return
     spec = build(CorpusSpec, p)
     clips = write_corpus(spec, args.corpus, workers=p.workers)
@@ -29,7 +31,7 @@ def main(args) -> None:
     metrics = {"clips": len(clips), "actors": p.n_actors}
     metrics.update({f"clips_{e}": emotions.count(e) for e in sorted(set(emotions))})
     metrics.update(voice_ceilings(spec, p.ceiling_actors))
-    write_json(args.metrics, metrics)
+    write_results(args, "corpus", metrics)
 
 
 def voice_ceilings(spec: CorpusSpec, n_actors: int) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -18,14 +18,16 @@ from avemo.evaluation.augmented import arm_sources, compare_arms, score_arms
 from avemo.evaluation.augmented_plots import save_seed_bars
 from avemo.evaluation.reports import save_confusion
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start
+from avemo.stage import run, start, write_results
 from avemo.tracking import log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 from avemo.variants import GAN_DIRECTIONS
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "generated": "generate's samples (NPZ)"}
-OUTPUTS = {"metrics": "accuracy per arm, paired deltas with 95% intervals and p-values (JSON)",
-           "plots": "figure folder (seeds.csv and bars, clips.csv per-clip correctness, confusion matrices)",
+OUTPUTS = {"results": "folder: results.json (accuracy per arm, paired deltas with 95% intervals and p-values), "
+                      "arms.csv (accuracy per arm and seed), clips.csv (per-clip share of seeds right)",
+           "metrics": "headline: the augmented-vs-baseline delta with its interval, both accuracies (JSON)",
+           "plots": "figure folder (seed bars, confusion matrices)",
            "environment": "package versions, machine, device (JSON)"}
 
 
@@ -48,11 +50,11 @@ def main(args) -> None:
         for arm in ("baseline", "augmented"):
             save_confusion(np.tile(truth, len(preds[arm])), preds[arm].ravel(), classes, f"{arm} on S4 (all seeds)",
                            plots / f"confusion_{arm}.png")
-        save_seed_bars(scored.per_seed, plots)
-        with atomic_path(plots / "clips.csv") as tmp:
+        save_seed_bars(scored.per_seed, Path(args.results), plots)
+        with atomic_path(Path(args.results) / "clips.csv") as tmp:
             pd.DataFrame({"clip": part4["clip"], "actor": actors, "label": truth,
                           **scored.per_clip}).to_csv(tmp, index=False, float_format="%.4f")
-        write_json(args.metrics, scored.metrics)
+        write_results(args, "evaluate_augmented", scored.metrics)
         log_results(mlflow, scored.metrics, plots)
 
 

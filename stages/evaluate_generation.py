@@ -4,20 +4,20 @@ sample's real pair."""
 import numpy as np
 import torch
 
-from avemo.atomic import write_json
 from avemo.config.core import build, load_params
 from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
 from avemo.evaluation.generation import GenerationMetricsConfig, generation_metrics, within_source_diversity
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.runinfo import seed_everything
-from avemo.stage import run
+from avemo.stage import run, write_results
 from avemo.tracking import log_results, mlflow_run
 from avemo.variants import GAN_DIRECTIONS
 
 INPUTS = {"generated": "generate's samples (NPZ)", "audio_model": "real-only audio CNN (face2audio metrics network)",
           "face_model": "f_S (audio2face metrics network)"}
-OUTPUTS = {"metrics": "FID, KID, IS, SSIM, GAN-test (JSON)"}
+OUTPUTS = {"results": "folder: results.json (FID, KID, IS, SSIM, GAN-test, diversity, with the real sets' own)",
+           "metrics": "headline: FID, KID, IS, SSIM, GAN-test (JSON)"}
 
 
 def main(args) -> None:
@@ -34,7 +34,7 @@ def main(args) -> None:
     out = {**{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
            "samples": int(len(g["generated"])), "is_splits": p["eval"].is_splits,
            "feature_dim": int(net.cfg.feature_dim), "direction": str(g["direction"])}
-    write_json(args.metrics, out)
+    write_results(args, "evaluate_generation", out)
     with mlflow_run("generation", str(g["condition"]), {"condition": str(g["condition"]),
                                                         "direction": str(g["direction"])}) as mlflow:
         log_results(mlflow, out)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -18,15 +18,16 @@ from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, actor_share, i
 from avemo.evaluation.figures import save_face_study_figure
 from avemo.models.checkpoints import load_emotion_cnn
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start
+from avemo.stage import run, start, write_results
 from avemo.training.classifier import FitConfig, predict_proba
 from avemo.training.transfer import fine_tune, pretrain_identity
 from avemo.variants import FACE_TRANSFERS
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "landmarks": "aligned landmarks per clip (CSV)", "face_model": "f_S checkpoint (the pixels_cnn row)"}
-OUTPUTS = {"metrics": "S4 accuracy of each row, upright and turned, intervals over actors (JSON)",
-           "plots": "figure folder (clips.csv per-clip correctness, accuracy.png)",
+OUTPUTS = {"results": "folder: results.json (S4 accuracy of each row, upright and turned, intervals over actors), "
+                      "clips.csv (per-clip correctness)",
+           "plots": "figure folder (accuracy.png)",
            "environment": "package versions, machine, device (JSON)"}
 SETS = ("S1", "S2", "S3", "POOL", "S4")
 
@@ -72,12 +73,10 @@ def main(args) -> None:
     table, metrics = run_study(train, test, build(FaceStudyConfig, f, seed=t.seed), image_models)
     metrics["identity_actors"] = int(len(np.unique(source.actors))) if f.transfer else 0
     metrics.update({k: round(v, 4) for k, v in shares.items()})
-    plots = Path(args.plots)
-    plots.mkdir(parents=True, exist_ok=True)
-    with atomic_path(plots / "clips.csv") as tmp:
+    with atomic_path(Path(args.results) / "clips.csv") as tmp:
         table.to_csv(tmp, index=False, float_format="%.4g")
-    save_face_study_figure(metrics, plots / "accuracy.png")
-    write_json(args.metrics, metrics)
+    save_face_study_figure(metrics, Path(args.plots) / "accuracy.png")
+    write_results(args, "face_study", metrics)
 
 
 if __name__ == "__main__":

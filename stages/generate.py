@@ -5,7 +5,7 @@ their conformal prediction (credibility, confidence, singleton sets) before gene
 import numpy as np
 import torch
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.core import load_params
 from avemo.config.data import DataParams
 from avemo.config.generate import GenerateParams
@@ -17,14 +17,14 @@ from avemo.evaluation.gan_plots import save_real_vs_generated
 from avemo.models.checkpoints import load_generator
 from avemo.models.gan import generate
 from avemo.runinfo import resolve_device, seed_everything
-from avemo.stage import run
+from avemo.stage import run, write_results
 from avemo.variants import GENERATE_SOURCES, labels_unlabelled_faces
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "conformal": "S3 and pool conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
           "gan_model": "train_gan's generator"}
 OUTPUTS = {"generated": "generated samples, paired real samples, classes, source rows and sets (NPZ)",
-           "metrics": "faces used, pool selection and its pseudo-label accuracy (JSON)",
+           "results": "folder: results.json (faces used, pool selection and its pseudo-label accuracy)",
            "figure": "real vs generated per emotion (PNG)"}
 
 
@@ -62,7 +62,7 @@ def main(args) -> None:
         np.savez(fh, generated=fake, real=rep(cat("target")), klass=rep(cat("klass")), labels=rep(cat("labels")),
                  rows=rep(cat("clips")), sets=rep(sets), draws=np.array(len(draws)),
                  direction=np.array(spec.direction), condition=np.array(spec.condition))
-    write_json(args.metrics, {**metrics, "generated": int(len(fake)), "draws": len(draws),
+    write_results(args, "generate", {**metrics, "generated": int(len(fake)), "draws": len(draws),
                               **{f"faces_{name.lower()}": int(len(pairs.klass)) for name, pairs in parts}})
     save_real_vs_generated(cat("target"), fake[: len(source)], cat("labels"), classes, args.figure)
 

@@ -4,22 +4,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
-from avemo.evaluation.learning_curve import learning_curve
-from avemo.evaluation.stats import cluster_bootstrap, paired_delta
+from avemo.evaluation.learning_curve import curve_metrics, learning_curve
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start
+from avemo.stage import run, start, write_results
 from avemo.tracking import log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
-OUTPUTS = {"metrics": "S4 accuracy per training size with 95% intervals over S4 actors (JSON)",
-           "plots": "figure folder (curve.csv, clips.csv per-clip correctness)",
+OUTPUTS = {"results": "folder: results.json (S4 accuracy per training size with 95% intervals over S4 actors), "
+                      "curve.csv, clips.csv (per-clip correctness)",
            "environment": "package versions, machine, device (JSON)"}
 
 
@@ -32,22 +31,15 @@ def main(args) -> None:
     with mlflow_run("learning_curve", "audio", {**vars(c), "seed": t.seed}, environment=env) as mlflow:
         curve = learning_curve(args.processed, args.splits, classes, cfg, build(FitConfig, c, t), c.val_fraction, device)
         actors = part4["actor"].to_numpy()
-        metrics, rows = {}, []
-        for name, point in curve.items():
-            mean, low, high = cluster_bootstrap(point["correct"], actors, seed=t.seed)
-            metrics.update({f"{name}_accuracy": round(mean, 4), f"{name}_ci95_low": round(low, 4),
-                            f"{name}_ci95_high": round(high, 4), f"{name}_actors": point["actors"],
-                            f"{name}_clips": point["clips"]})
-            rows.append({"size": name, "actors": point["actors"], "clips": point["clips"], "accuracy": round(mean, 4)})
-        metrics.update(paired_delta(curve["all"]["correct"], curve["1x"]["correct"], actors, t.seed).flat("all_vs_1x_delta"))
-        plots = Path(args.plots)
-        with atomic_path(plots / "curve.csv") as tmp:
+        metrics, rows = curve_metrics(curve, actors, t.seed)
+        results = Path(args.results)
+        with atomic_path(results / "curve.csv") as tmp:
             pd.DataFrame(rows).to_csv(tmp, index=False)
-        with atomic_path(plots / "clips.csv") as tmp:
+        with atomic_path(results / "clips.csv") as tmp:
             pd.DataFrame({"clip": part4["clip"], "actor": actors, **{k: v["correct"] for k, v in curve.items()}}).to_csv(
                 tmp, index=False)
-        write_json(args.metrics, metrics)
-        log_results(mlflow, metrics, plots)
+        write_results(args, "learning_curve", metrics)
+        log_results(mlflow, metrics)
 
 
 if __name__ == "__main__":

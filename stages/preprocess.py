@@ -3,22 +3,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from avemo.atomic import atomic_dir, atomic_path, write_json
+from avemo.atomic import atomic_dir, atomic_path
 from avemo.config.audio import AudioParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.face import FaceParams
 from avemo.config.preprocess import PreprocessParams
 from avemo.data.manifests import build_manifest
-from avemo.data.preprocess import PreprocessSpec, preprocess
+from avemo.data.preprocess import PreprocessSpec, preprocess, too_many_rejections
 from avemo.data.spectrograms import SpectrogramSpec
 from avemo.evaluation.figures import save_preprocess_figure
-from avemo.stage import run, write_environment
+from avemo.stage import run, write_environment, write_results
 
 INPUTS = {"corpus": "the dataset root (data.root)"}
 OUTPUTS = {"processed": "folder of arrays (faces, face_frames, spectrograms, stft), clips.csv, rejections.csv",
            "landmarks": "the middle frame's 68 aligned landmarks per kept clip, in crop units (CSV)",
-           "metrics": "kept / rejected counts (JSON)", "figure": "aligned faces and spectrograms (PNG)",
+           "results": "folder: results.json (kept and rejected counts, by kind)",
+           "metrics": "headline: clips kept and rejected (JSON)", "figure": "aligned faces and spectrograms (PNG)",
            "environment": "package versions and machine (JSON)"}
 
 
@@ -27,13 +28,6 @@ def build_spec(face: FaceParams, audio: AudioParams, pre: PreprocessParams) -> P
     stft = build(SpectrogramSpec, audio, n_fft=audio.stft_n_fft, hop_length=audio.stft_hop_length,
                  n_mels=audio.stft_n_mels, frames=audio.stft_frames)
     return build(PreprocessSpec, face, audio, pre, face_size=face.size, gan=gan, stft=stft)
-
-
-def too_many_rejections(rejects: pd.DataFrame, total: int, limit: float, table_path: Path) -> str:
-    """The failure message: the share, the reasons grouped by kind, and where the table is."""
-    kinds = ", ".join(f"{kind} ({n})" for kind, n in rejects["kind"].value_counts().head(5).items())
-    return (f"preprocess: rejected {len(rejects)}/{total} clips ({len(rejects) / total:.1%}) > "
-            f"preprocess.max_reject_fraction = {limit}; by kind: {kinds}; every clip and reason: {table_path}")
 
 
 def write_landmarks(clips: pd.Series, landmarks, path: str) -> None:
@@ -61,9 +55,10 @@ def main(args) -> None:
             rejects.to_csv(failed_table, index=False)  # outside the temporary folder: it outlives the failure
             raise SystemExit(too_many_rejections(rejects, total, pre.max_reject_fraction, failed_table))
         save_preprocess_figure(tmp, kept, args.figure)
+    failed_table.unlink(missing_ok=True)  # a failed run's table must not pass for this run's
     write_landmarks(kept["clip"], landmarks, args.landmarks)
     faceless = int((rejects["kind"] == "no face found").sum())
-    write_json(args.metrics, {"clips": total, "kept": len(kept), "rejected": len(rejects),
+    write_results(args, "preprocess", {"clips": total, "kept": len(kept), "rejected": len(rejects),
                               "face_detect_rate": round(1 - faceless / max(1, len(manifest)), 4),
                               "faceless_frame_share_mean": round(float(kept["faceless_share"].mean()), 4),
                               "faceless_frame_share_max": round(float(kept["faceless_share"].max()), 4),

@@ -3,7 +3,6 @@ unlabeled face-audio pairs (``gan.pretrain_pool``); train_gan continues from the
 ``progressive: false`` (the papers' "moderate" training) it only records that nothing was pre-trained."""
 from dataclasses import asdict
 
-from avemo.atomic import write_json
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.gan import GanParams
@@ -13,7 +12,7 @@ from avemo.data.pairs import PairSpec, pool_pairs
 from avemo.models.checkpoints import save_torch
 from avemo.models.gan import GanSetup, build_gan
 from avemo.runinfo import code_digest
-from avemo.stage import run, start
+from avemo.stage import run, start, write_results
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
@@ -21,7 +20,8 @@ from avemo.training.losses import LOSSES
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "embeddings": "temporal face embeddings (read when gan.input: temporal)"}
 OUTPUTS = {"model": "pre-trained G and D (or a record that nothing was pre-trained)",
-           "metrics": "pairs, epochs, last losses (JSON)", "environment": "package versions, machine, device (JSON)",
+           "results": "folder: results.json (pairs, epochs, last losses)",
+           "environment": "package versions, machine, device (JSON)",
            "checkpoint": "resume file, rewritten every epoch (not a DVC output)"}
 
 
@@ -31,7 +31,7 @@ def main(args) -> None:
     device, env = start(train.seed, train.device, args.environment)
     if not gan.progressive or gan.pretrain_epochs == 0:
         save_torch(args.model, {"progressive": False})
-        write_json(args.metrics, {"progressive": False, "epochs": 0, "pairs": 0})
+        write_results(args, "pretrain_gan", {"progressive": False, "epochs": 0, "pairs": 0})
         return
     spec = build(PairSpec, gan, train, copies=p["temporal"].specaugment_copies)
     pairs = pool_pairs(args.processed, args.splits, gan.pretrain_pool, classes, spec, args.embeddings)
@@ -51,7 +51,7 @@ def main(args) -> None:
         last = history[-1]
         metrics = {"progressive": True, "epochs": len(history), "pairs": len(data), "pool": gan.pretrain_pool,
                    "d_loss": round(last["d_loss"], 4), "g_loss": round(last["g_loss"], 4)}
-        write_json(args.metrics, metrics)
+        write_results(args, "pretrain_gan", metrics)
         log_results(mlflow, metrics)
 
 

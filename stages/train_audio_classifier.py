@@ -5,7 +5,6 @@ from pathlib import Path
 
 import torch
 
-from avemo.atomic import write_json
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -16,13 +15,14 @@ from avemo.evaluation.classifier_run import fit_and_test
 from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start_parallel
+from avemo.stage import run, start_parallel, write_results
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
 OUTPUTS = {"model": "real-only audio CNN checkpoint (the FID/IS network)",
-           "metrics": "S4 accuracy (real only and with SpecAugment copies), recall per class (JSON)",
+           "results": "folder: results.json (S4 accuracy, real only and with SpecAugment copies, recall per class)",
+           "metrics": "headline: the real-only audio CNN's S4 accuracy (JSON)",
            "plots": "figure folder (confusion matrix)", "environment": "package versions, machine, device (JSON)"}
 
 
@@ -52,7 +52,7 @@ def main(args) -> None:
         save_confusion(test[1].numpy(), pred, classes, "audio baseline (real only) on S4",
                        Path(args.plots) / "confusion.png")
         metrics.update(epochs_run=len(history), train_clips=len(y), test_clips=len(test[1]))
-        write_json(args.metrics, metrics)
+        write_results(args, "train_audio_classifier", metrics)
         log_results(mlflow, metrics, args.plots)
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from avemo.atomic import write_json
 from avemo.config.classifier import ClassifierParams
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
@@ -17,13 +16,14 @@ from avemo.evaluation.classifier_run import fit_and_test, score_classifier
 from avemo.evaluation.reports import save_confusion
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.classifier import ClassifierConfig
-from avemo.stage import run, start_parallel
+from avemo.stage import run, start_parallel, write_results
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 from avemo.training.transfer import INITS, fine_tune, identity_sets
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
-OUTPUTS = {"model": "f_S checkpoint", "metrics": "S4 accuracy, balanced accuracy, recall per class (JSON)",
+OUTPUTS = {"model": "f_S checkpoint", "results": "folder: results.json (S4 accuracy, balanced accuracy, recall per class)",
+           "metrics": "headline: f_S's S4 accuracy (JSON)",
            "plots": "figure folder (confusion matrix)", "environment": "package versions, machine, device (JSON)"}
 
 SETS = ("S1", "S2", "S3", "POOL", "S4")
@@ -67,7 +67,7 @@ def main(args) -> None:
         save_checkpoint(args.model, model.cpu(), cfg, len(history))
         save_confusion(test[1].numpy(), pred, classes, "face classifier f_S on S4", Path(args.plots) / "confusion.png")
         metrics.update(epochs_run=len(history), train_clips=len(train[1]), test_clips=len(test[1]))
-        write_json(args.metrics, metrics)
+        write_results(args, "train_face_classifier", metrics)
         log_results(mlflow, metrics, args.plots)
 
 

@@ -5,7 +5,6 @@ import hashlib
 from dataclasses import asdict
 from pathlib import Path
 
-from avemo.atomic import write_json
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.eval import EvalParams
@@ -19,7 +18,7 @@ from avemo.evaluation.generation import GenerationMetricsConfig
 from avemo.models.checkpoints import load_emotion_cnn, load_torch, save_generator
 from avemo.models.gan import GanSetup, build_gan
 from avemo.runinfo import code_digest
-from avemo.stage import run, start_parallel
+from avemo.stage import run, start_parallel, write_results
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.gan import GanData, GanTrainConfig, fit_gan
 from avemo.training.losses import LOSSES
@@ -29,8 +28,9 @@ INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "conformal": "S3 conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
           "pretrained": "pretrain_gan's output", "audio_model": "real-only audio CNN (FID/IS network, face2audio)",
           "face_model": "f_S (FID/IS network, audio2face)"}
-OUTPUTS = {"model": "the generator with its setup and pair spec", "metrics": "last epoch's losses and FID/KID/IS (JSON)",
-           "plots": "figure folder (loss and FID/IS curves)", "environment": "package versions, machine, device (JSON)",
+OUTPUTS = {"model": "the generator with its setup and pair spec",
+           "results": "folder: results.json (last epoch's losses and FID/KID/IS), losses.csv, evaluations.csv",
+           "plots": "figure folder (curves.png)", "environment": "package versions, machine, device (JSON)",
            "checkpoint": "resume file, rewritten every epoch (not a DVC output)"}
 
 
@@ -67,10 +67,10 @@ def main(args) -> None:
             return
         save_generator(args.model, setup, models.generator.cpu(), spec=asdict(spec), noise_dim=gan.noise_dim,
                        n_generate=gan.n_generate)
-        save_curves(history, Path(args.plots))
+        save_curves(history, Path(args.results), Path(args.plots))
         metrics = {**{k: round(float(v), 4) for k, v in history[-1].items() if k != "epoch"},
                    "epochs": len(history), "pairs": len(data), "progressive": bool(pre["progressive"])}
-        write_json(args.metrics, metrics)
+        write_results(args, "train_gan", metrics)
         log_results(mlflow, metrics, args.plots)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.mrpn import MrpnParams
@@ -16,13 +16,15 @@ from avemo.data.splits import actor_folds
 from avemo.evaluation.mrpn_report import mrpn_metrics, save_fold_table, save_fused_pca, save_robustness
 from avemo.evaluation.reports import save_confusion
 from avemo.models.mrpn import MrpnConfig
-from avemo.stage import run, start_parallel
+from avemo.stage import run, start_parallel, write_results
 from avemo.tracking import log_results, mlflow_run
 from avemo.training.mrpn import ClipArrays, MrpnFit, cross_validate
 
 INPUTS = {"processed": "preprocessed arrays (face_frames.npy, stft.npy, clips.csv)"}
-OUTPUTS = {"metrics": "accuracy per variant over folds, inferior folds (JSON)",
-           "plots": "figure folder (fold table, confusion/<variant>.png, PCA of fused features)",
+OUTPUTS = {"results": "folder: results.json (accuracy per variant over folds, inferior folds, paired comparisons, "
+                      "robustness), folds.csv, robustness.csv, clips.csv",
+           "metrics": "headline: N2's accuracy and its difference to the best unimodal model (JSON)",
+           "plots": "figure folder (confusion/<variant>.png, robustness.png, PCA of fused features)",
            "environment": "package versions, machine, device (JSON)"}
 
 
@@ -47,17 +49,17 @@ def main(args) -> None:
             return
         truth, actors = labels[study.order], clips["actor"].to_numpy()[study.order]
         metrics, correct, corrupted = mrpn_metrics(study, truth, actors, m.variants, train.seed)
-        plots = Path(args.plots)
-        save_fold_table(study.folds, plots / "folds.csv")
-        save_robustness(correct, corrupted, plots)
+        plots, results = Path(args.plots), Path(args.results)
+        save_fold_table(study.folds, results / "folds.csv")
+        save_robustness(correct, corrupted, results, plots)
         for v in m.variants:
             save_confusion(truth, study.predicted[v], classes, f"{v} (all folds)", plots / "confusion" / f"{v}.png")
-        with atomic_path(plots / "clips.csv") as tmp:
+        with atomic_path(results / "clips.csv") as tmp:
             pd.DataFrame({"clip": clips["clip"].to_numpy()[study.order], "actor": actors, "label": truth,
                           **correct}).to_csv(tmp, index=False)
         if study.fused is not None:
             save_fused_pca(study.fused, study.fused_labels, classes, plots / "fused_pca.png")
-        write_json(args.metrics, metrics)
+        write_results(args, "train_mrpn", metrics)
         log_results(mlflow, metrics, plots)
 
 

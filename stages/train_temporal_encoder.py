@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from avemo.atomic import atomic_path, write_json
+from avemo.atomic import atomic_path
 from avemo.config.core import build, load_params
 from avemo.config.data import DataParams
 from avemo.config.face import FaceParams
@@ -17,14 +17,15 @@ from avemo.data.arrays import stratified_holdout
 from avemo.data.pairs import set_rows
 from avemo.models.checkpoints import save_checkpoint
 from avemo.models.temporal import TemporalConfig
-from avemo.stage import run, start
+from avemo.stage import run, start, write_results
 from avemo.tracking import epoch_logger, log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 from avemo.training.temporal import embed_clips, fit_temporal_encoder, window_dataset
 
 INPUTS = {"processed": "preprocessed arrays (face_frames.npy is read)", "splits": "clip -> set table"}
 OUTPUTS = {"model": "temporal encoder checkpoint", "embeddings": "(clips, windows, dim) embeddings (NPY)",
-           "metrics": "S4 accuracy (JSON)", "environment": "package versions, machine, device (JSON)"}
+           "results": "folder: results.json (S4 accuracy, epochs, windows)",
+           "metrics": "headline: the encoder's S4 accuracy (JSON)", "environment": "package versions, machine, device (JSON)"}
 
 
 def main(args) -> None:
@@ -50,7 +51,7 @@ def main(args) -> None:
             np.save(fh, embeddings.astype(np.float32))
         metrics = {"accuracy": round(accuracy, 4), "encoder": t.encoder, "epochs_run": len(history),
                    "train_windows": len(train[1]), "embedding_dim": int(embeddings.shape[2])}
-        write_json(args.metrics, metrics)
+        write_results(args, "train_temporal_encoder", metrics)
         log_results(mlflow, metrics)
 
 

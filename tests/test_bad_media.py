@@ -52,6 +52,21 @@ def test_float_wav_with_nan_or_inf_is_rejected(models, row, tmp_path):
         assert out.kind == "non-finite audio" and out.path == str(path)
 
 
+def test_a_truncated_video_is_corrupt_and_a_whole_short_one_too_short(models, row, tmp_path):
+    """Cut short (half the file, or its first 3,000 bytes): fewer frames decode than the header states,
+    so the file is corrupt; a file recorded short (whole, 10 frames) is "video too short"."""
+    whole = open(row["video_path"], "rb").read()
+    for name, size in (("half", len(whole) // 2), ("3000", 3000)):
+        path = tmp_path / f"{name}.flv"
+        path.write_bytes(whole[:size])
+        out = reject(models, row, video_path=path)
+        assert out.kind == "corrupt video" and "truncated" in out.reason and out.path == str(path)
+    short = tmp_path / "short.flv"
+    write_video(short, read_video(row["video_path"]).frames[:10], 30)
+    out = reject(models, row, video_path=short)
+    assert out.kind == "video too short", out
+
+
 def test_a_constant_wav_is_silent(models, row, tmp_path):
     path = tmp_path / "dc.wav"
     sf.write(path, np.full(32000, 0.3, np.float32), 16000)  # rms 0.3 around zero, 0 around its mean
@@ -135,17 +150,39 @@ def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, t
     shutil.copytree(tiny_corpus, root)
     for wav in sorted((root / "AudioWAV").iterdir())[:6]:
         wav.write_bytes(LFS)
+    wavs, videos = sorted((root / "AudioWAV").iterdir()), sorted((root / "VideoFlash").iterdir())
+    videos[-1].write_bytes(videos[-1].read_bytes()[:3000])  # six more kinds of one clip each
+    wavs[-2].write_bytes(b"")
+    wavs[-3].unlink()
+    sf.write(wavs[-5], np.full(32000, 0.2, np.float32), 16000)  # silent
+    (root / "AudioWAV" / "notaclip.wav").write_bytes(b"x")
+    (root / "VideoFlash" / "1099_TIE_ANG_XX.flv").mkdir()
+    (root / "AudioWAV" / "1099_TIE_ANG_XX.wav").write_bytes(wavs[-4].read_bytes())
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     params["preprocess"]["workers"] = 1
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    out = subprocess.run([sys.executable, str(ROOT / "stages/preprocess.py"), "--params", str(tmp_path / "params.yaml"),
-                          "--corpus", str(root), "--processed", str(tmp_path / "processed"),
-                          "--metrics", str(tmp_path / "m.json"), "--figure", str(tmp_path / "f.png"),
-                          "--landmarks", str(tmp_path / "landmarks.csv"), "--environment", str(tmp_path / "e.json")], capture_output=True, text=True)
+    command = [sys.executable, str(ROOT / "stages/preprocess.py"), "--params", str(tmp_path / "params.yaml"),
+               "--corpus", str(root), "--processed", str(tmp_path / "processed"), "--metrics", str(tmp_path / "m.json"),
+               "--results", str(tmp_path / "results"),
+               "--figure", str(tmp_path / "f.png"), "--landmarks", str(tmp_path / "landmarks.csv"),
+               "--environment", str(tmp_path / "e.json")]
+    out = subprocess.run(command, capture_output=True, text=True)
     message = out.stderr.strip().splitlines()[-1]
     assert out.returncode != 0 and "Git LFS pointer (6)" in message
+
     table = tmp_path / "processed_rejections.csv"
     assert str(table) in message and table.exists() and not (tmp_path / "processed").exists()
     import pandas as pd
 
-    assert (pd.read_csv(table)["kind"] == "Git LFS pointer").sum() == 6
+    counts = pd.read_csv(table)["kind"].value_counts()
+    assert counts["Git LFS pointer"] == 6 and len(counts) >= 6
+    for kind, n in counts.items():  # every kind with its count, not the most common few
+        assert f"{kind} ({n})" in message, (kind, message)
+    # the next successful run removes the failed run's table, so it is not mistaken for the current one
+    for wav in wavs[:6]:
+        wav.write_bytes((tiny_corpus / "AudioWAV" / wav.name).read_bytes())
+    params["preprocess"]["max_reject_fraction"] = 0.9
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not table.exists() and (tmp_path / "processed" / "rejections.csv").exists()

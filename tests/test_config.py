@@ -178,5 +178,5 @@ def test_a_stage_on_the_command_line_prints_no_traceback(tmp_path):
                           ("data:\n  classes: [ANG]\n  classes: [SAD]\n", "duplicate key 'classes' at line 3")):
         (tmp_path / "params.yaml").write_text(text)
         out = subprocess.run([sys.executable, str(ROOT / "stages/split.py"), "--params", str(tmp_path / "params.yaml"),
-                              "--processed", "x", "--splits", "y", "--metrics", "z"], capture_output=True, text=True)
+                              "--processed", "x", "--splits", "y", "--results", "z"], capture_output=True, text=True)
         assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr

@@ -1,5 +1,6 @@
 """dvc.yaml's code deps are exactly what each stage imports, and GAN params reach only the GAN stages."""
 import ast
+import re
 from pathlib import Path
 
 import yaml
@@ -102,3 +103,40 @@ def test_gan_params_reach_only_the_gan_and_what_follows():
     assert _descendants(found, "train_gan") == {"generate", "evaluate_generation", "evaluate_augmented"}
     upstream = {name for name in found if "train_gan" in _descendants(found, name)}
     assert not (upstream - {"pretrain_gan"}) & listing
+
+
+def resolve(path: str) -> str:
+    """A dvc.yaml path with its ${group.name} variables filled from the file's vars."""
+    variables = {}
+    for group in yaml.safe_load((ROOT / "dvc.yaml").read_text())["vars"]:
+        variables.update({f"{g}.{k}": v for g, names in group.items() for k, v in names.items()})
+    return re.sub(r"\$\{([\w.]+)\}", lambda m: variables[m.group(1)], path)
+
+
+def test_no_stage_keeps_an_uncached_output_under_outs():
+    """DVC's run cache restores a stage only when every entry under `outs` is cached (a `cache: false`
+    file under `metrics:` or `plots:` is fine): committed files go there, so a stage whose command,
+    deps and params a study has run before is restored instead of run again."""
+    for name, st in stages().items():
+        for out in st.get("outs", []):
+            if isinstance(out, dict):
+                (path, options), = out.items()
+                assert options.get("cache", True), f"{name}: {path} is an uncached output under outs"
+
+
+def test_headline_metrics_are_few_named_once_and_the_only_metrics():
+    """dvc exp show and dvc metrics diff compare 10 to 20 numbers, each name in one file only, and the
+    committed metrics files hold exactly the headline of their stage."""
+    import json
+
+    from avemo.headline import HEADLINE
+
+    declared = {name: [resolve(next(iter(m)) if isinstance(m, dict) else m) for m in st.get("metrics", [])]
+                for name, st in stages().items()}
+    assert {name for name, files in declared.items() if files} == set(HEADLINE)
+    names = [n for keys in HEADLINE.values() for n in keys]
+    assert 10 <= len(names) <= 20 and len(names) == len(set(names))
+    for stage, (path,) in ((s, f) for s, f in declared.items() if f):
+        committed = ROOT / path
+        if committed.exists():
+            assert set(json.loads(committed.read_text())) <= set(HEADLINE[stage]), path

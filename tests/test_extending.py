@@ -135,9 +135,9 @@ def test_new_condition_and_loss_train_a_gan_that_generates_from_the_pool(extende
         "--params", str(params), "--processed", str(folder), "--splits", str(folder / "splits.csv"),
         "--conformal", str(folder / "conformal.npz"), "--embeddings", str(tmp_path / "unused.npy"),
         "--gan-model", str(tmp_path / "gan.pt"), "--generated", str(tmp_path / "generated.npz"),
-        "--metrics", str(tmp_path / "generate.json"), "--figure", str(tmp_path / "figure.png")])
+        "--results", str(tmp_path / "results"), "--figure", str(tmp_path / "figure.png")])
     out = np.load(tmp_path / "generated.npz")
-    report = json.loads((tmp_path / "generate.json").read_text())
+    report = json.loads((tmp_path / "results" / "results.json").read_text())
     kept = int((files["pool_pvalues"].max(1) >= 0.3).sum())
     assert str(out["condition"]) == "credibility" and set(out["sets"]) == {"POOL"}
     assert len(out["generated"]) == report["faces_pool"] == report["pool_selected"] == kept
@@ -156,7 +156,8 @@ def test_new_fusion_variant_reaches_the_paired_comparisons_and_the_summary(exten
     for key in ("n2_late", "n2_late_inferior", "n2_late_vs_best_unimodal_delta", "n2_vs_n2_late_delta",
                 "n2_vs_n2_late_audio_missing_delta", "n2_late_audio_missing"):
         assert key in metrics, key
-    (tmp_path / "mrpn.json").write_text(json.dumps(metrics))
+    (tmp_path / "train_mrpn").mkdir()
+    (tmp_path / "train_mrpn" / "results.json").write_text(json.dumps(metrics))
     headline = summary.summary_table(tmp_path)
     assert re.search(r"n2_late \d\.\d{3} \([+-]\d+\.\d \[[^]]+\] vs (audio|video)_only\)", headline), headline
     details = summary.detail_tables(tmp_path)

@@ -11,6 +11,7 @@ import torch
 import yaml
 
 from conftest import ROOT
+from test_dvc_deps import resolve
 
 TINY = {
     "corpus": {"n_actors": 8, "sentences": ["TIE"], "workers": 1, "ceiling_actors": 40},
@@ -50,7 +51,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     repo = tmp_path / "repo"
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     for name in files:
-        if name.startswith(("metrics/", "plots/", "environment/")) or name == "dvc.lock":
+        if name.startswith(("metrics/", "plots/", "environment/", "results/")) or name == "dvc.lock":
             continue
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, repo / name)
@@ -64,34 +65,50 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"], repo, env)
     dvc = [sys.executable, "-m", "dvc"]
     _run(dvc + ["repro"], repo, env)
-    assert json.loads((repo / "metrics/corpus.json").read_text())["voice_ceiling_clips"] == 40 * 6  # one sentence x 6 emotions per actor
-    pre = json.loads((repo / "metrics/preprocess.json").read_text())
+    results = lambda stage: json.loads((repo / "results" / stage / "results.json").read_text())  # noqa: E731
+    assert results("corpus")["voice_ceiling_clips"] == 40 * 6  # one sentence x 6 emotions per actor
+    pre = results("preprocess")
     assert pre["kept"] == 48 and pre["face_detect_rate"] == 1.0
-    split = json.loads((repo / "metrics/split.json").read_text())
+    split = results("split")
     assert sum(split[f"S{k}_clips"] for k in range(1, 5)) == 48
-    conformal = json.loads((repo / "metrics/conformal.json").read_text())
+    conformal = results("calibrate")
     assert 0 <= conformal["error_eps_0.1"] <= 1 and conformal["calibration_size"] == split["S2_clips"]
-    assert 0 <= json.loads((repo / "metrics/audio_classifier.json").read_text())["accuracy"] <= 1
+    assert 0 <= results("train_audio_classifier")["accuracy"] <= 1
     assert (repo / "plots/preprocess/samples.png").stat().st_size > 1000
-    generation = json.loads((repo / "metrics/generation.json").read_text())
+    generation = results("evaluate_generation")
     assert {"fid", "kid", "is", "ssim"} <= set(generation) and 1.0 <= generation["is"] <= 6.0
-    augmented = json.loads((repo / "metrics/augmented.json").read_text())
+    # every stage's headline numbers, taken from its results, are the metrics DVC compares
+    from avemo.headline import HEADLINE
+
+    for stage, names in HEADLINE.items():
+        (declared,) = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][stage]["metrics"]
+        headline = json.loads((repo / resolve(next(iter(declared)))).read_text())
+        assert set(headline) == set(names) and all(headline[n] == results(stage)[k] for n, k in names.items()), stage
+    augmented = results("evaluate_augmented")
     assert augmented["seeds"] == 2
     assert augmented["delta"] == pytest.approx(augmented["augmented_accuracy"] - augmented["baseline_accuracy"], abs=2e-4)
     assert augmented["delta_ci95_low"] <= augmented["delta"] <= augmented["delta_ci95_high"]
     assert {"oracle_accuracy", "shuffled_accuracy", "oracle_delta_p_value"} <= set(augmented)
-    mrpn = json.loads((repo / "metrics/mrpn.json").read_text())
+    mrpn = results("train_mrpn")
     assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
-    curves = (repo / "plots/train_gan/curves.csv").read_text().splitlines()
-    assert len(curves) == 3 and curves[0].startswith("epoch")
+    losses = (repo / "results/train_gan/losses.csv").read_text().splitlines()
+    assert len(losses) == 3 and losses[0].startswith("epoch")
+    evaluated = (repo / "results/train_gan/evaluations.csv").read_text().splitlines()  # gan.eval_every 1: both
+    assert evaluated[0].startswith("epoch,fid") and len(evaluated) == 3
     assert {p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()} == {f"{v}.png" for v in mrpn
                                                                                  if f"{v}_std" in mrpn}
     environment = json.loads((repo / "environment/train_gan.json").read_text())
-    assert environment["torch"] and not any(k.startswith("env") for k in generation)  # results only in metrics
+    assert environment["torch"] and not any(k.startswith("env") for k in generation)  # results hold results only
     status = _run(dvc + ["status"], repo, env).stdout
     assert "up to date" in status
     shown = _run(dvc + ["plots", "show", "--json"], repo, env).stdout
     assert "mrpn_folds" in shown and "gan_losses" in shown
+    from avemo.report.offline import write_template
+
+    write_template(repo / ".dvc" / "plots.html")  # what `make install` writes
+    _run(dvc + ["plots", "show", "-o", str(tmp_path / "plots")], repo, env)
+    page = (tmp_path / "plots" / "index.html").read_text()
+    assert "window.vegaEmbed" in page and "cdn.jsdelivr" not in page and "gan_losses" in page
     train_gan_with_two_processes(repo, tmp_path, env)
     # two actor folds through the queue on "machine A", one variant on "machine B", the report on a
     # third clone from what DVC stored and shared
@@ -102,7 +119,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert changed_stages(repo, env, "gan.loss", "wasserstein") == {"check_params", "pretrain_gan", "train_gan"}
     assert changed_stages(repo, env, "mrpn.aggregator", "transformer") == {"check_params", "train_mrpn"}
     # a misspelt -S value stops at check_params, before DVC removes any GAN output
-    gan_outputs = [repo / "models/gan_pretrained.pt", repo / "models/gan.pt", repo / "metrics/train_gan.json"]
+    gan_outputs = [repo / "models/gan_pretrained.pt", repo / "models/gan.pt", repo / "results/train_gan/results.json"]
     for setting in ("gan.loss=wasserstien", "+gan.lose=bce"):
         failed = subprocess.run(dvc + ["exp", "run", "-S", setting], cwd=repo, env=env, capture_output=True, text=True)
         assert failed.returncode != 0 and ("wasserstien" in failed.stderr or "gan.lose" in failed.stderr)
@@ -110,7 +127,7 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
         _run(["git", "checkout", "params.yaml"], repo, env)
     # any subset of the MRPN variants runs, and declares only the figures it writes
     _run(dvc + ["exp", "run", "-S", "mrpn.variants=[n2]", "train_mrpn"], repo, env)
-    only = json.loads((repo / "metrics/mrpn.json").read_text())
+    only = results("train_mrpn")
     assert "n2" in only and "n1" not in only
     assert [p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()] == ["n2.png"]
 
@@ -165,9 +182,10 @@ def train_gan_with_two_processes(repo, tmp_path, env):
           "--splits", "data/splits.csv", "--conformal", "data/conformal.npz", "--embeddings",
           "data/temporal_embeddings.npy", "--pretrained", "models/gan_pretrained.pt", "--audio-model",
           "models/audio_classifier.pt", "--face-model", "models/face_classifier.pt", "--model", str(out / "gan.pt"),
-          "--metrics", str(out / "train_gan.json"), "--plots", str(out / "plots"), "--environment",
+          "--results", str(out / "results"), "--plots", str(out / "plots"), "--environment",
           str(out / "environment.json"), "--checkpoint", str(out / "checkpoint.pt")], repo, env)
     one = torch.load(repo / "models/gan.pt", weights_only=False)["generator"]
     two = torch.load(out / "gan.pt", weights_only=False)["generator"]
     assert {k: v.shape for k, v in one.items()} == {k: v.shape for k, v in two.items()}
-    assert set(json.loads((out / "train_gan.json").read_text())) == set(json.loads((repo / "metrics/train_gan.json").read_text()))
+    assert set(json.loads((out / "results/results.json").read_text())) == set(
+        json.loads((repo / "results/train_gan/results.json").read_text()))

@@ -8,7 +8,7 @@ import pytest
 
 from avemo.report.experiments import parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, replace_block, write_report
-from avemo.report.tables import CLIPS, compare_to, fill_added_params, group, one_param_contrasts, summarise
+from avemo.report.tables import CLIPS, bh_adjust, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
 def exp(name, fold, condition, seed=0, delta=0.02, missing=(), loss="bce"):
@@ -109,7 +109,7 @@ def test_one_param_contrasts_pair_variants_that_differ_in_one_param_on_shared_fo
     assert contrasts[1].delta.clusters == 6 and contrasts[1].delta.delta < 0  # 0.1 gain < 0.3 gain, folds 1-2 only
     write_report([label, classifier, wgan], {}, tmp_path, contrasts=contrasts)
     assert [c.context for c in contrasts] == ["default", "gan.condition=classifier"]
-    assert contrasts[1].p_adjusted >= contrasts[1].delta.p_value
+    assert [c.p_adjusted for c in contrasts] == pytest.approx(list(bh_adjust([c.delta.p_value for c in contrasts])))
     assert "| gan.loss | bce | wasserstein | gan.condition=classifier | 1, 2 | 6 |" in (tmp_path / "tables.md").read_text()
     saved = json.loads((tmp_path / "tables.json").read_text())["contrasts"]
     assert [c["param"] for c in saved] == ["gan.condition", "gan.loss"]
@@ -142,13 +142,17 @@ def test_the_committed_params_come_first():
     assert labels[0] == "default" and set(labels) == {"default", "gan.condition=label"}
 
 
-def test_summary_reads_the_metrics_files_and_fills_its_readme_block(tmp_path):
+def write_stage_results(root, stage: str, results: dict) -> None:
+    (root / stage).mkdir(parents=True, exist_ok=True)
+    (root / stage / "results.json").write_text(json.dumps(results))
+
+
+def test_summary_reads_the_results_files_and_fills_its_readme_block(tmp_path):
     from avemo.report import summary
-    metrics = tmp_path / "metrics"
-    metrics.mkdir()
-    (metrics / "corpus.json").write_text(json.dumps({"clips": 576, "actors": 48}))
-    (metrics / "face_classifier.json").write_text(json.dumps({"accuracy": 0.8751}))
-    table = summary.summary_table(metrics)
+    results = tmp_path / "results"
+    write_stage_results(results, "corpus", {"clips": 576, "actors": 48})
+    write_stage_results(results, "train_face_classifier", {"accuracy": 0.8751})
+    table = summary.summary_table(results)
     assert "| `corpus` | 576 clips of 48 actors |" in table and "0.875" in table
     assert "train_gan" not in table  # absent file: no row, no invented number
     readme = tmp_path / "README.md"
@@ -165,7 +169,7 @@ def test_summary_corpus_row_gives_the_voice_ceilings(tmp_path):
                                      "spectrogram_no_pitch": 0.66}.items()):
         m.update({f"voice_ceiling_{name}": acc, f"voice_ceiling_{name}_ci95_low": acc - 0.01 - k / 1000,
                   f"voice_ceiling_{name}_ci95_high": acc + 0.01})
-    (tmp_path / "corpus.json").write_text(json.dumps(m))
+    write_stage_results(tmp_path, "corpus", m)
     row = summary.summary_table(tmp_path).splitlines()[2]
     assert "0.860 [0.850, 0.870] from its exact prosody" in row
     assert "0.660 [0.647, 0.670] without loudness and pitch" in row
@@ -330,3 +334,26 @@ def test_conformal_validity_comes_from_the_variant_with_most_folds():
     short.validity, long.validity = {"0.1": (0.2, 0.1, 0.3, 144)}, {"0.1": (0.1, 0.08, 0.12, 576)}
     table = validity_table([short, long])
     assert "pooled over 8 folds" in table and "| 0.1 | 0.100 [0.080, 0.120] | 576 |" in table
+
+
+def test_benjamini_hochberg_by_hand():
+    """p = [0.01, 0.04, 0.03, 0.2]: ranks 1, 3, 2, 4, so p n / rank = 0.04, 0.0533, 0.06, 0.2; the
+    step-up takes the cumulative minimum from the largest p down, so 0.03 gets 0.0533, not 0.06, and
+    the adjusted values keep the raw ones' order."""
+    adjusted = bh_adjust([0.01, 0.04, 0.03, 0.2])
+    assert adjusted == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.2])
+    assert bh_adjust([0.5, 0.9]) == pytest.approx([0.9, 0.9]) and bh_adjust([0.02]) == pytest.approx([0.02])
+
+
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
+def test_the_avemo_command_lists_its_commands_and_exits_0(argv):
+    """`avemo`, `avemo -h` and `avemo --help` show what there is to run, successfully."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "avemo.cli", *argv], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for command in ("queue", "run", "collect", "summary", "splits"):
+        assert f"report {command}" in out.stdout
+    wrong = subprocess.run([sys.executable, "-m", "avemo.cli", "reprot"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "unknown command 'reprot'" in wrong.stderr

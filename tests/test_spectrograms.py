@@ -26,3 +26,17 @@ def test_short_input_is_padded_with_floor_value():
     out = centre_crop(np.zeros((4, 10), np.float32), 20)
     assert out.shape == (4, 20)
     assert (out[:, :5] == -1).all() and (out[:, 5:15] == 0).all() and (out[:, 15:] == -1).all()
+
+
+def test_a_dc_offset_does_not_change_the_spectrograms(tiny_corpus):
+    """Speech plus a constant gives the speech's GAN spectrogram and MRPN features (the offset used to
+    lift the lowest band from about -0.9 to near 1 and push the others down)."""
+    from avemo.data.media import read_audio
+    from avemo.data.spectrograms import log_mel
+
+    speech = read_audio(sorted((tiny_corpus / "AudioWAV").iterdir())[0], 16000)
+    stft_spec = SpectrogramSpec(sample_rate=16000, n_fft=512, hop_length=64, n_mels=64, frames=500, top_db=80.0)
+    for offset in (0.4, -0.25):
+        shifted = (speech + np.float32(offset)).astype(np.float32)
+        assert np.abs(gan_spectrogram(shifted, SPEC) - gan_spectrogram(speech, SPEC)).max() < 1e-3
+        assert np.abs(log_mel(shifted, stft_spec) - log_mel(speech, stft_spec)).max() < 1e-3

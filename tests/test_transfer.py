@@ -125,3 +125,22 @@ def test_pool_label_accuracy_is_that_of_the_classes_generated_for(tmp_path, cond
     assert report["pool_label_accuracy_selected"] == pytest.approx(float((kept.klass.numpy() == kept.labels).mean()),
                                                                    abs=1e-4)
     assert report["pool_selected"] == len(kept.klass) == int((pvalues.max(1) >= 0.5).sum())
+
+
+@pytest.mark.parametrize("from_pool", [0, 7])
+def test_every_arm_adds_as_many_samples_as_were_generated(tmp_path, from_pool):
+    """The fair baseline, the oracle, the shuffled and pseudo-label arms each add exactly as many
+    samples as the generated set, sample for sample, and the baseline's copies are made from S3."""
+    folder, table, sets = fake_processed(tmp_path, poison=False)
+    part = table.merge(sets[["clip", "set"]])
+    s3, pool = (np.flatnonzero(part["set"].eq(name)) for name in ("S3", "POOL"))
+    rows = np.concatenate([s3[:13], pool[:from_pool]])  # 13: not a multiple of S3's size or of the classes
+    n = len(rows)
+    generated = {"generated": np.random.default_rng(3).uniform(-1, 1, (n, 1, 28, 112)).astype(np.float32),
+                 "klass": np.arange(n) % 6, "rows": rows, "sets": np.array(["S3"] * 13 + ["POOL"] * from_pool)}
+    src = arm_sources(folder, folder / "splits.csv", generated, CLASSES, "spectrograms")
+    arms = arms_for_seed(src, "spectrograms", seed=1)
+    assert set(arms) == ({"baseline", "augmented", "oracle", "shuffled"} | ({"pseudo"} if from_pool else set()))
+    for name, extra in arms.items():
+        assert len(extra.x) == len(extra.y) == len(extra.source) == n, name
+    assert (arms["baseline"].source >= 0).all() and (arms["baseline"].source < len(src.real_y)).all()

@@ -99,8 +99,10 @@ def _run(cmd, cwd, env):
 
 
 def test_the_users_root_is_a_dvc_dependency(tiny_corpus, tmp_path):
-    """With data.dataset crema_d and a root outside the project, the corpus stage does no work,
-    preprocess reads the root, and changing or deleting a file there makes preprocess stale."""
+    """With data.dataset crema_d and the user's copy linked into the project (docs/datasets.md), the
+    corpus stage does no work, preprocess reads the root, and changing a file there makes preprocess
+    stale; a hidden file or macOS fork, which the reader skips, does not (.dvcignore). A root left
+    outside the project, where DVC cannot apply .dvcignore, draws a one-line warning."""
     repo, copy = tmp_path / "repo", tmp_path / "CREMA-D"
     shutil.copytree(tiny_corpus, copy)
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
@@ -112,7 +114,9 @@ def test_the_users_root_is_a_dvc_dependency(tiny_corpus, tmp_path):
     import yaml
 
     params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["data"].update(dataset="crema_d", root=str(copy))
+    (repo / "data").mkdir()
+    (repo / "data" / "crema_d").symlink_to(copy)
+    params["data"].update(dataset="crema_d", root="data/crema_d")
     params["preprocess"]["workers"] = 1
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
@@ -122,11 +126,20 @@ def test_the_users_root_is_a_dvc_dependency(tiny_corpus, tmp_path):
     dvc = [sys.executable, "-m", "dvc"]
     done = _run(dvc + ["repro", "preprocess"], repo, env)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads((repo / "metrics/preprocess.json").read_text())["kept"] == 24
+    assert json.loads((repo / "metrics/preprocess.json").read_text())["clips_kept"] == 24
     assert not (repo / "metrics/corpus.json").exists()  # preprocess does not need the corpus stage
     assert _run(dvc + ["repro", "corpus"], repo, env).returncode == 0
-    assert json.loads((repo / "metrics/corpus.json").read_text())["clips"] == 0  # which writes no corpus
+    assert json.loads((repo / "results/corpus/results.json").read_text())["clips"] == 0  # which writes no corpus
     assert "preprocess" not in json.loads(_run(dvc + ["status", "--json"], repo, env).stdout)
-    wav = sorted((copy / "AudioWAV").iterdir())[0]
+    (copy / "AudioWAV" / "._1001_TIE_ANG_XX.wav").write_bytes(b"\x00\x05\x16\x07 a macOS fork")
+    (copy / "VideoFlash" / ".DS_Store").write_bytes(b"Bud1")
+    assert "preprocess" not in json.loads(_run(dvc + ["status", "--json"], repo, env).stdout)
+    outside = yaml.safe_load((repo / "params.yaml").read_text())
+    outside["data"]["root"] = str(copy)
+    (tmp_path / "outside.yaml").write_text(yaml.safe_dump(outside, sort_keys=False))
+    checked = _run([sys.executable, "stages/check_params.py", "--params", str(tmp_path / "outside.yaml"),
+                    "--checked", str(tmp_path / "checked")], repo, env)
+    assert checked.returncode == 0 and "data.root" in checked.stderr and "outside the project" in checked.stderr
+    wav = sorted((copy / "AudioWAV").glob("1*.wav"))[0]
     wav.write_bytes(wav.read_bytes()[:-100])  # a file of the user's copy changes
     assert "preprocess" in json.loads(_run(dvc + ["status", "--json"], repo, env).stdout)

@@ -60,3 +60,31 @@ def test_knowing_less_and_hearing_less_lower_the_ceiling():
     accuracy = {name: bayes_correct(spec, listener, n_actors=300, draws=512).mean() for name, listener in LISTENERS.items()}
     assert (accuracy["exact"] > accuracy["one_clip"] + 0.01 > accuracy["spectrogram"] + 0.02
             > accuracy["spectrogram_no_pitch"] + 0.05)
+
+
+def test_log_posterior_averages_the_likelihood_over_actors_and_expressivity():
+    """emotion_log_posterior against the posterior computed directly, clip by clip: p(e | x) is the
+    prior times the likelihood averaged over the K (actor, expressivity) draws, each a product of
+    independent Gaussians over the heard cues (scipy's density). A decision made at the mean actor or
+    expressivity, or from the mean log-likelihood, gives other posteriors."""
+    from scipy.stats import norm
+
+    from avemo.data.voice_ceiling import PROFILES, Actors, emotion_log_posterior
+
+    rng = np.random.default_rng(7)
+    k, dims = 5, PROFILES.shape[1]
+    actors = Actors(rng.normal(0, 1, (k, dims)), rng.normal(0, 0.5, (k, 6, dims)), rng.normal(0, 0.3, (k, dims)))
+    draws = rng.uniform(0.3, 1.5, (6, k))
+    log_prior = np.log(rng.dirichlet(np.ones(6)))
+    sigma = rng.uniform(0.5, 1.5, dims)
+    observed = np.array([0, 2, 3, 5])
+    for _ in range(4):
+        x = rng.normal(0, 2, dims)
+        direct = np.empty(6)
+        for e in range(6):
+            likelihood = [np.prod(norm.pdf(x[observed], loc=((PROFILES[e] + actors.style[j, e]) * draws[e, j]
+                                                              + actors.baseline[j] + actors.neutral[j])[observed],
+                                           scale=sigma[observed])) for j in range(k)]
+            direct[e] = np.exp(log_prior[e]) * np.mean(likelihood)
+        got = emotion_log_posterior(x, actors, draws, log_prior, sigma, observed)
+        assert np.exp(got - got.max()) / np.exp(got - got.max()).sum() == pytest.approx(direct / direct.sum(), rel=1e-6)

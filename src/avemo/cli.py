@@ -1,13 +1,28 @@
-"""The ``avemo`` command: ``avemo report ...`` (the papers' tables from DVC experiments)."""
+"""The ``avemo`` command. ``avemo report ...``: fold studies as DVC experiments and the tables of the
+papers from them; the tables of one ``dvc repro``; what the split params give on each dataset."""
 from __future__ import annotations
 
 import sys
 
+USAGE = """usage: avemo report <command> ...
+
+commands (avemo report <command> --help for each):
+  report queue     queue a study: every variant over actor folds, as DVC experiments
+  report run       queue it, run the queue and wait
+  report collect   the study's tables and figure (reports/, docs/results.md)
+  report summary   the tables of one dvc repro, from metrics/ and results/
+  report splits    actors per set and folds on CREMA-D and RAVDESS with the split params
+"""
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] != "report":
-        raise SystemExit("usage: avemo report {queue,run,collect,summary} ... (avemo report --help)")
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        raise SystemExit(0)
+    if argv[0] != "report":
+        print(f"avemo: unknown command {argv[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
+        raise SystemExit(2)
     from .report.cli import main as report
 
     report(argv[1:])

@@ -15,6 +15,7 @@ from typing import Callable
 
 from .atomic import write_json
 from .errors import UserError
+from .headline import headline
 from .runinfo import environment, resolve_device, seed_everything
 
 
@@ -48,6 +49,14 @@ def run(main: Callable[[argparse.Namespace], None], doc: str, inputs: dict[str, 
     except UserError as err:
         print(f"{name}: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def write_results(args: argparse.Namespace, stage: str, results: dict) -> None:
+    """Everything ``stage`` measured to ``<args.results>/results.json``, and its headline numbers
+    (``avemo.headline``) to ``args.metrics`` when the stage declares a metrics file."""
+    write_json(Path(args.results) / "results.json", results)
+    if getattr(args, "metrics", None):
+        write_json(args.metrics, headline(stage, results))
 
 
 def write_environment(path: str | Path, device: str = "cpu") -> dict:

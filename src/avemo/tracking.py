@@ -6,6 +6,12 @@ their store is resolved to the original project so that every run lands in one p
 tagged with the git revision, the DVC experiment name when there is one, the environment, and the
 host and process that ran it.
 
+Every run logs the whole of ``params.yaml`` (flattened ``section.key``), so runs of different
+variants are told apart by what defines them, and is named after its DVC experiment when it runs in
+one. Final results are logged under ``result.<key>`` (curves keep their own keys and steps). Artifacts
+go to ``<project>/mlruns``; an experiment created by a copy of the project in another folder is
+renamed aside ("<name> (from <folder>)") so that runs here never write into the other folder.
+
 Offline and safe under concurrency: MLflow's telemetry is switched off before mlflow is imported
 (nothing contacts a server); a SQLite store is created and migrated under a file lock, so several
 stages starting at once (``dvc queue start -j 2``) cannot corrupt it; a run whose process died
@@ -82,12 +88,40 @@ class _NoRun:
         return lambda *args, **kwargs: None
 
 
+def flat_params(path: str | Path) -> dict[str, str]:
+    """Every key of a params file as ``section.key`` -> value (empty when there is no such file)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text()) or {}
+    return {f"{section}.{key}": str(value) for section, keys in raw.items() if isinstance(keys, dict)
+            for key, value in keys.items()}
+
+
+def project_experiment(client, name: str, root: Path) -> str:
+    """The id of experiment ``name`` with its artifacts under ``root / "mlruns"``. One whose artifacts
+    lie elsewhere (the store was copied with the project from another folder) is renamed aside, so
+    this project's runs never write into the other folder."""
+    artifacts = (root / "mlruns").resolve()
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        where = found.artifact_location.removeprefix("file://")
+        if Path(where).resolve().is_relative_to(artifacts):
+            return found.experiment_id
+        client.rename_experiment(found.experiment_id, f"{name} (from {Path(where).parent})")
+    return client.create_experiment(name, artifact_location=(artifacts / name).as_uri())
+
+
 @contextmanager
 def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = ".",
-               environment: dict | None = None, enabled: bool = True) -> Iterator[object]:
-    """Start an MLflow run in the project's store with params, git/DVC tags and the environment
-    (``env.<name>`` tags) logged; yields ``mlflow``. An exception (SIGTERM included, see
-    ``avemo.stage.run``) ends the run as FAILED. ``enabled`` False yields a logger that does nothing."""
+               environment: dict | None = None, enabled: bool = True,
+               params_file: str | Path = "params.yaml") -> Iterator[object]:
+    """Start an MLflow run in the project's store with ``params`` and every key of ``params_file``,
+    git/DVC tags and the environment (``env.<name>`` tags) logged; yields ``mlflow``. An exception
+    (SIGTERM included, see ``avemo.stage.run``) ends the run as FAILED. ``enabled`` False yields a
+    logger that does nothing."""
     if not enabled:
         yield _NoRun()
         return
@@ -97,12 +131,14 @@ def mlflow_run(experiment: str, run_name: str, params: dict, cwd: str | Path = "
     uri = tracking_uri(cwd)
     with store_lock(uri):
         mlflow.set_tracking_uri(uri)
-        experiment_id = mlflow.set_experiment(experiment).experiment_id
-        mark_dead_runs_killed(MlflowClient(uri), experiment_id)
+        client = MlflowClient(uri)
+        experiment_id = project_experiment(client, experiment, project_root(cwd))
+        mark_dead_runs_killed(client, experiment_id)
     tags = {**run_tags(cwd), "host": socket.gethostname(), "pid": str(os.getpid()),
             **{f"env.{k}": str(v) for k, v in (environment or {}).items()}}
-    with mlflow.start_run(run_name=run_name, tags=tags):
-        mlflow.log_params({k: str(v) for k, v in params.items()})
+    name = f"{run_name} ({tags['dvc_experiment']})" if "dvc_experiment" in tags else run_name
+    with mlflow.start_run(experiment_id=experiment_id, run_name=name, tags=tags):
+        mlflow.log_params({**flat_params(Path(cwd) / params_file), **{k: str(v) for k, v in params.items()}})
         yield mlflow
 
 
@@ -112,9 +148,9 @@ def epoch_logger(mlflow):
 
 
 def log_results(mlflow, metrics: dict, figures: str | Path | None = None) -> None:
-    """A stage's final numbers (the numeric entries of its metrics file) and its figure folder, so
-    ``mlflow ui`` can compare experiments by them."""
-    mlflow.log_metrics({k: float(v) for k, v in metrics.items()
+    """A stage's final numbers (the numeric entries of its results), as ``result.<key>`` so that a
+    curve logged per epoch under ``<key>`` gets no extra point, and its figure folder."""
+    mlflow.log_metrics({f"result.{k}": float(v) for k, v in metrics.items()
                         if isinstance(v, int | float) and not isinstance(v, bool)})
     if figures is not None and Path(figures).is_dir():
         mlflow.log_artifacts(str(figures), artifact_path="plots")

@@ -1,5 +1,8 @@
 """Every params section's dataclass, in params.yaml's order (for checking the whole file at once),
 and the checks that involve more than one section."""
+from pathlib import Path
+
+from ..variants import GAN_CONDITIONS, labels_unlabelled_faces
 from .audio import AudioParams
 from .classifier import ClassifierParams
 from .core import ParamsError
@@ -16,11 +19,21 @@ from .preprocess import PreprocessParams
 from .split import SplitParams
 from .temporal import TemporalParams
 from .train import TrainParams
-from ..variants import GAN_CONDITIONS, labels_unlabelled_faces
 
 ALL_SECTIONS = (DataParams, CorpusParams, FaceParams, AudioParams, PreprocessParams, SplitParams, TrainParams,
                 ClassifierParams, ConformalParams, TemporalParams, GanParams, GenerateParams, EvalParams, MrpnParams,
                 FaceStudyParams)
+
+
+def params_warnings(p: dict, project: Path) -> list[str]:
+    """What is valid but will surprise: a dataset root outside the project, where DVC cannot apply the
+    project's .dvcignore, so a hidden file added there (a macOS fork) makes preprocess stale."""
+    root = Path(p["data"].root)
+    resolved = (root if root.is_absolute() else project / root).resolve()
+    if p["data"].dataset != "synthetic" and not resolved.is_relative_to(project.resolve()):
+        return [f"data.root {root} is outside the project: DVC cannot skip its hidden files (.dvcignore); "
+                f"link it in (ln -s {resolved} data/{p['data'].dataset}) and set data.root: data/{p['data'].dataset}"]
+    return []
 
 
 def check_across_sections(p: dict) -> None:

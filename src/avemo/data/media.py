@@ -78,12 +78,26 @@ def middle_frames(n: int, keep: int) -> np.ndarray:
     return np.clip(np.arange(start, start + keep), 0, n - 1)
 
 
-def _count_frames(path: str | Path) -> int:
-    """Video frames of a file, counted from its packets (demuxing only: no decoding)."""
+# A container whose frames cover less than this share of the duration its header states was cut
+# short (a truncated download or copy), not recorded short; the slack absorbs headers that round.
+TRUNCATED_SHARE = 0.9
+
+
+def _count_frames(path: str | Path) -> tuple[int, float | None]:
+    """(video frames of a file counted from its packets, demuxing only; the duration in seconds its
+    header states, or None when it states none)."""
     with av.open(str(path)) as container:
         if not container.streams.video:
             raise MediaError("no video stream", str(path))
-        return sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
+        stated = container.duration / 1e6 if container.duration else None
+        return sum(1 for packet in container.demux(container.streams.video[0]) if packet.size), stated
+
+
+def check_complete(path: str | Path, frames: int, fps: float, stated: float | None) -> None:
+    """A MediaError ("corrupt video") when ``frames`` at ``fps`` fall short of the stated duration."""
+    if stated and frames + 1 < TRUNCATED_SHARE * stated * fps:
+        raise MediaError("corrupt video", f"{path}: truncated: its header states {stated:.2f} s, "
+                                          f"{frames} frames ({frames / fps:.2f} s) decode")
 
 
 def _decode(path: str | Path, wanted: set[int]) -> tuple[dict[int, np.ndarray], int, float]:
@@ -107,12 +121,13 @@ def read_video(path: str | Path, keep: int | None = None) -> VideoClip:
     check_media_path(path)
     select = (lambda n: middle_frames(n, keep)) if keep is not None else np.arange
     try:
-        total = _count_frames(path)
+        total, stated = _count_frames(path)
         wanted = select(total)
         frames, decoded, fps = _decode(path, set(wanted.tolist()))
         if decoded != total and decoded:  # packets and frames disagree (rare): select by decoded frames
             total, wanted = decoded, select(decoded)
             frames, _, fps = _decode(path, set(wanted.tolist()))
+        check_complete(path, total, fps, stated)
     except MediaError:
         raise
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as err:

@@ -75,7 +75,7 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
     seconds = len(audio) / spec.gan.sample_rate
     if len(audio) < spec.gan.hop_length * spec.gan.frames // 2:
         return Rejection(audio_path, "audio too short", f"audio too short: {seconds:.2f} s")
-    # loudness around the mean: a constant (DC offset) is silence too
+    # loudness around the mean: a constant (DC offset) is silence too, and is removed from the features
     rms = float(np.sqrt(np.mean((audio.astype(np.float64) - audio.mean(dtype=np.float64)) ** 2)))
     if rms < spec.min_rms:
         return Rejection(audio_path, "silent audio", f"silent audio: rms {rms:.2e} < audio.min_rms {spec.min_rms:.0e}")
@@ -174,3 +174,11 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
     table.insert(0, "index", np.arange(len(kept)))
     landmarks = np.stack(marks) if marks else np.zeros((0, 68, 2), np.float32)
     return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS), landmarks
+
+
+def too_many_rejections(rejects: pd.DataFrame, total: int, limit: float, table_path: Path) -> str:
+    """The one-line failure message: the share, every kind of rejection with its count (most common
+    first), and where the table with every clip and reason is."""
+    kinds = ", ".join(f"{kind} ({n})" for kind, n in rejects["kind"].value_counts().items())
+    return (f"preprocess: rejected {len(rejects)}/{total} clips ({len(rejects) / total:.1%}) > "
+            f"preprocess.max_reject_fraction = {limit}; by kind: {kinds}; every clip and reason: {table_path}")

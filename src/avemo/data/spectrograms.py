@@ -34,9 +34,16 @@ def project(basis: np.ndarray, power: np.ndarray) -> np.ndarray:
     return out
 
 
+def without_dc(audio: np.ndarray) -> np.ndarray:
+    """The recording less its mean: a DC offset (cheap microphones, some sound cards) is no part of
+    the voice, and left in, its energy leaks into the lowest bands through the window."""
+    return audio - np.asarray(audio.mean(dtype=np.float64), dtype=audio.dtype)
+
+
 def mel_power(audio: np.ndarray, spec: SpectrogramSpec) -> np.ndarray:
-    """(N,) -> (n_mels, T) mel power spectrogram, float64: librosa's STFT (Hann, centred) and filters."""
-    stft = librosa.stft(y=audio, n_fft=spec.n_fft, hop_length=spec.hop_length, window="hann")
+    """(N,) -> (n_mels, T) mel power spectrogram, float64, of the audio less its mean: librosa's STFT
+    (Hann, centred) and filters."""
+    stft = librosa.stft(y=without_dc(audio), n_fft=spec.n_fft, hop_length=spec.hop_length, window="hann")
     power = stft.real.astype(np.float64) ** 2 + stft.imag.astype(np.float64) ** 2
     return project(librosa.filters.mel(sr=spec.sample_rate, n_fft=spec.n_fft, n_mels=spec.n_mels), power)
 

@@ -8,9 +8,10 @@ from ..atomic import atomic_path
 from .figures import plt, save_figure
 
 
-def save_calibration_plot(curve: list[tuple[float, float, float]], out_dir: Path) -> None:
-    """Writes ``calibration.csv`` (eps, error, bound = eps, set_size; a DVC plot) and ``calibration.png``."""
-    with atomic_path(out_dir / "calibration.csv") as tmp:
+def save_calibration_plot(curve: list[tuple[float, float, float]], table_dir: Path, figure_dir: Path) -> None:
+    """Writes ``table_dir/calibration.csv`` (eps, error, bound = eps, set_size; a DVC plot) and
+    ``figure_dir/calibration.png``."""
+    with atomic_path(table_dir / "calibration.csv") as tmp:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["eps", "error", "bound", "set_size"])
@@ -20,7 +21,8 @@ def save_calibration_plot(curve: list[tuple[float, float, float]], out_dir: Path
     ax.plot(eps, [c[1] for c in curve], label="empirical error on S4")
     ax.plot(eps, eps, "k--", label="eps (validity bound)")
     ax.set_xlabel("significance level eps")
+    ax.set_xticks([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
     ax.set_ylabel("error rate")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    save_figure(fig, out_dir / "calibration.png")
+    save_figure(fig, figure_dir / "calibration.png")

@@ -10,11 +10,20 @@ from ..atomic import atomic_path
 from .figures import plt, save_figure
 
 
-def save_curves(history: list[dict], plot_dir: Path) -> None:
-    """``curves.csv`` (epoch, g_loss, d_loss, q_loss, fid, is; blank where not evaluated) and ``curves.png``."""
+LOSS_COLUMNS, EVALUATION_COLUMNS = ("g_loss", "d_loss", "q_loss"), ("fid", "kid", "is")
+
+
+def save_curves(history: list[dict], table_dir: Path, figure_dir: Path) -> None:
+    """``table_dir/losses.csv`` (epoch and the losses, every epoch), ``table_dir/evaluations.csv``
+    (epoch, FID, KID, IS: the evaluated epochs only, so a plot never shows a missing value as 0) and
+    ``figure_dir/curves.png``."""
     table = pd.DataFrame(history)
-    with atomic_path(plot_dir / "curves.csv") as tmp:
-        table.to_csv(tmp, index=False, float_format="%.6g")
+    losses = ["epoch", *(c for c in LOSS_COLUMNS if c in table)]
+    evaluated = ["epoch", *(c for c in EVALUATION_COLUMNS if c in table)]
+    with atomic_path(table_dir / "losses.csv") as tmp:
+        table[losses].to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(table_dir / "evaluations.csv") as tmp:
+        table[evaluated].dropna(subset=evaluated[1:2] or None).to_csv(tmp, index=False, float_format="%.6g")
     metrics = [c for c in ("fid", "is") if c in table]
     fig, axes = plt.subplots(1, 1 + len(metrics), figsize=(4 * (1 + len(metrics)), 3))
     axes = np.atleast_1d(axes)
@@ -22,6 +31,7 @@ def save_curves(history: list[dict], plot_dir: Path) -> None:
         if col in table:
             axes[0].plot(table["epoch"], table[col], label=col)
     axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("loss")
     axes[0].legend(fontsize=7)
     for ax, col in zip(axes[1:], metrics):
         t = table.dropna(subset=[col])
@@ -29,7 +39,7 @@ def save_curves(history: list[dict], plot_dir: Path) -> None:
         ax.set_title(col.upper(), fontsize=9)
         ax.set_xlabel("epoch")
     fig.tight_layout()
-    save_figure(fig, plot_dir / "curves.png")
+    save_figure(fig, figure_dir / "curves.png")
 
 
 def _show(ax, sample: np.ndarray) -> None:
@@ -53,6 +63,8 @@ def save_real_vs_generated(real: np.ndarray, fake: np.ndarray, labels: np.ndarra
             if k < len(idx):
                 _show(axes[r, 2 * k], real[idx[k]])
                 _show(axes[r, 2 * k + 1], fake[idx[k]])
-        axes[r, 0].set_title(f"{name}: real | generated", fontsize=7, loc="left")
+        axes[r, 0].set_title(f"{name}: real", fontsize=7, loc="left")
+        axes[r, 1].set_title("generated", fontsize=7, loc="left")
+    fig.suptitle("each pair: the real sample (left) and the one generated from its face (right)", fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)

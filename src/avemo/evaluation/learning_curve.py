@@ -9,6 +9,7 @@ import torch
 from ..data.arrays import load_set
 from ..models.classifier import ClassifierConfig
 from ..training.classifier import FitConfig, predict_proba, train_emotion_cnn
+from .stats import cluster_bootstrap, paired_delta
 
 # curve point -> the sets whose real audio it trains on (S3 alone is the GAN's training set: "1x")
 SIZES = {"1x": ("S3",), "2x": ("S3", "S1"), "all": ("S1", "S2", "S3", "POOL")}
@@ -33,3 +34,18 @@ def learning_curve(processed, splits_csv, classes: tuple, cfg: ClassifierConfig,
         correct = (predict_proba(model, x4, device).argmax(1) == y4.numpy()).astype(float)
         out[name] = {"actors": actors, "clips": int(len(y)), "correct": correct}
     return out
+
+
+def curve_metrics(curve: dict[str, dict], actors: np.ndarray, seed: int) -> tuple[dict, list[dict]]:
+    """(flat results: each size's S4 accuracy with a 95% cluster-bootstrap interval over the S4
+    ``actors``, its actors and clips, and all-vs-1x as a paired difference; one row per size for the
+    curve's table)."""
+    metrics, rows = {}, []
+    for name, point in curve.items():
+        mean, low, high = cluster_bootstrap(point["correct"], actors, seed=seed)
+        metrics.update({f"{name}_accuracy": round(mean, 4), f"{name}_ci95_low": round(low, 4),
+                        f"{name}_ci95_high": round(high, 4), f"{name}_actors": point["actors"],
+                        f"{name}_clips": point["clips"]})
+        rows.append({"size": name, "actors": point["actors"], "clips": point["clips"], "accuracy": round(mean, 4)})
+    metrics.update(paired_delta(curve["all"]["correct"], curve["1x"]["correct"], actors, seed).flat("all_vs_1x_delta"))
+    return metrics, rows

@@ -86,11 +86,11 @@ def robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np
     return out
 
 
-def save_robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np.ndarray]], plots) -> None:
-    """``robustness.csv`` (variant x condition accuracy, "clean" first) and ``robustness.png``."""
+def save_robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[str, np.ndarray]], tables, plots) -> None:
+    """``tables/robustness.csv`` (variant x condition accuracy, "clean" first) and ``plots/robustness.png``."""
     table = pd.DataFrame({v: {"clean": correct[v].mean(), **{c: h.mean() for c, h in corrupted[v].items()}}
                           for v in corrupted}).T
-    with atomic_path(plots / "robustness.csv") as tmp:
+    with atomic_path(tables / "robustness.csv") as tmp:
         table.rename_axis("variant").to_csv(tmp, float_format="%.4f")
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     width = 0.8 / len(table.columns)

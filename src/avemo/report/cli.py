@@ -5,7 +5,7 @@ tables from what DVC stores.
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
     avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
-    avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of the committed metrics/
+    avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of one dvc repro
     avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D and RAVDESS with params.yaml's split
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
 from .render import replace_block, write_report
-from .tables import CLIPS, CURVE, compare_to, fill_added_params, group, one_param_contrasts, summarise
+from .tables import CLIPS_PLACES, CURVE_PLACES, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
 def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "") -> list[list[str]]:
@@ -51,7 +51,7 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
     experiments = parse_exp_show(rows)
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
-    read_files(experiments, (CLIPS, CURVE), cwd)
+    read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
     reference = baseline_params(rows, head_rev(cwd)) or baseline_params(rows)
     filled = fill_added_params(experiments, reference)
     variants = [summarise(v) for v in group(experiments, reference)]
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
-    p = sub.add_parser("summary", help="the table of one dvc repro, from metrics/*.json")
-    p.add_argument("--metrics", type=Path, default=Path("metrics"))
+    p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
+    p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
     p.add_argument("--results", type=Path, help="also replace the detail tables' block of this file (docs/results.md)")
     p = sub.add_parser("splits", help="actors per set and folds on CREMA-D and RAVDESS with the split params")
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.datasets, text, designs.BEGIN, designs.END)
         print(text, end="")
     elif args.command == "summary":
-        text, details = summary.summary_table(args.metrics), summary.detail_tables(args.metrics)
+        text, details = summary.summary_table(args.source), summary.detail_tables(args.source)
         if args.readme is not None:
             replace_block(args.readme, text, summary.BEGIN, summary.END)
         if args.results is not None:

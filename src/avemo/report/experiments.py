@@ -1,5 +1,10 @@
-"""What DVC stores about experiments, as plain records: ``dvc exp show --json`` for params and
-metrics, and per-clip result files read at each experiment's commit (``dvc.api.read``)."""
+"""What DVC stores about experiments, as plain records: ``dvc exp show --json`` for params and the
+headline metrics, and each stage's results and per-clip tables read at the experiment's commit
+(``dvc.api.read``).
+
+Experiments run before results had a folder of their own kept every number in ``metrics/<name>.json``;
+the results of the current layout are read under the same names (``RESULTS``), so both kinds pool
+in one report."""
 from __future__ import annotations
 
 import io
@@ -42,6 +47,18 @@ def _record(entry: dict, name: str | None) -> Experiment | None:
         metrics.update({f"{stem}.{k}": v for k, v in flatten(content.get("data") or {}).items()})
     return Experiment(name or entry["rev"], entry["rev"], params, metrics)
 
+
+# results file -> the name its numbers go by (the metrics file the older layout kept them in)
+RESULTS = {"results/corpus/results.json": "corpus", "results/preprocess/results.json": "preprocess",
+           "results/split/results.json": "split", "results/train_face_classifier/results.json": "face_classifier",
+           "results/train_audio_classifier/results.json": "audio_classifier",
+           "results/calibrate/results.json": "conformal",
+           "results/train_temporal_encoder/results.json": "temporal_encoder",
+           "results/pretrain_gan/results.json": "pretrain_gan", "results/train_gan/results.json": "train_gan",
+           "results/generate/results.json": "generate", "results/evaluate_generation/results.json": "generation",
+           "results/evaluate_augmented/results.json": "augmented",
+           "results/learning_curve/results.json": "learning_curve", "results/face_study/results.json": "face_study",
+           "results/train_mrpn/results.json": "mrpn"}
 
 UNFINISHED = {"queued", "running", "failed"}  # DVC's executor states of experiments without results
 
@@ -95,16 +112,28 @@ def head_rev(cwd: str = ".") -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def read_files(experiments: list[Experiment], paths: tuple[str, ...], cwd: str = ".") -> None:
-    """Fill ``Experiment.files`` with the text of ``paths`` at each experiment's commit (missing: absent)."""
+def _read(path: str, cwd: str, rev: str) -> str | None:
     import dvc.api
 
+    try:
+        return dvc.api.read(path, repo=cwd, rev=rev)
+    except Exception:  # noqa: BLE001  an experiment without the file: reported as missing by the tables
+        return None
+
+
+def read_files(experiments: list[Experiment], tables: tuple[tuple[str, ...], ...], cwd: str = ".") -> None:
+    """Each experiment's stage results into ``Experiment.metrics`` (as ``<name>.<key>``), and into
+    ``Experiment.files`` the text of each table: the first path of its tuple that the experiment's
+    commit holds (the current layout's, then the older one's), stored under the first."""
     for exp in experiments:
-        for path in paths:
-            try:
-                exp.files[path] = dvc.api.read(path, repo=cwd, rev=exp.rev)
-            except Exception:  # noqa: BLE001  an older experiment without the file: reported as missing
-                continue
+        for path, name in RESULTS.items():
+            text = _read(path, cwd, exp.rev)
+            if text is not None:
+                exp.metrics.update({f"{name}.{k}": v for k, v in flatten(json.loads(text)).items()})
+        for places in tables:
+            text = next((t for t in (_read(p, cwd, exp.rev) for p in places) if t is not None), None)
+            if text is not None:
+                exp.files[places[0]] = text
 
 
 def clip_table(exp: Experiment, path: str) -> pd.DataFrame | None:

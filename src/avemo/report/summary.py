@@ -1,8 +1,8 @@
-"""The tables of one `dvc repro`, read from the committed ``metrics/*.json`` so that the docs show the
-files' numbers, not typed copies: the headline numbers of each stage (the README's block) and the
-detail tables of MRPN's robustness and the face study (the block in docs/results.md).
+"""The tables of one `dvc repro`, read from each stage's ``results/<stage>/results.json`` so that the
+docs show the files' numbers, not typed copies: each stage's main results (the README's block) and
+the detail tables of MRPN's robustness and the face study (the block in docs/results.md).
 
-    avemo report summary [--metrics metrics] [--readme README.md] [--results docs/results.md]
+    avemo report summary [--source results] [--readme README.md] [--results docs/results.md]
 
 MRPN variants are told apart by what ``train_mrpn`` wrote for them (a fusion variant has a comparison
 with the best unimodal model), so a new registry entry reaches these tables without being named here.
@@ -72,25 +72,23 @@ def _curve(m: dict) -> str:
     return ", ".join(f"{m[f'{s}_actors']} actors {m[f'{s}_accuracy']:.3f}" for s in ("1x", "2x", "all"))
 
 
-# stage -> (metrics file, what it says); a stage whose file is absent is left out of the table
-ROWS: dict[str, tuple[str, Callable[[dict], str]]] = {
-    "corpus": ("corpus.json", lambda m: f"{m['clips']} clips of {m['actors']} actors" + _ceiling(m)),
-    "preprocess": ("preprocess.json", lambda m: f"{m['kept']} kept, {m['rejected']} rejected, "
-                                                f"face detection rate {m['face_detect_rate']:.2f}"),
-    "split": ("split.json", _split),
-    "train_face_classifier": ("face_classifier.json", lambda m: f"S4 accuracy {m['accuracy']:.3f}"),
-    "train_audio_classifier": ("audio_classifier.json", lambda m: f"S4 accuracy {m['accuracy']:.3f} real only, "
-                                                                  f"{m['accuracy_specaugment']:.3f} with SpecAugment copies"),
-    "calibrate": ("conformal.json", _conformal),
-    "train_temporal_encoder": ("temporal_encoder.json", lambda m: f"{m['encoder']}, S4 accuracy {m['accuracy']:.3f}"),
-    "train_gan": ("train_gan.json", lambda m: f"{m['epochs']} epochs on {m['pairs']} pairs"),
-    "generate": ("generate.json", lambda m: f"{m['generated']} samples from {m['sources']}"),
-    "evaluate_generation": ("generation.json", lambda m: f"FID {m['fid']:.1f}, KID {m['kid']:.2f}, IS {m['is']:.2f} "
-                                                         f"(real {m['is_real']:.2f}), SSIM {m['ssim']:.3f}, GAN-test "
-                                                         f"{m['gan_test']:.2f} (real {m['gan_test_real']:.2f})"),
-    "evaluate_augmented": ("augmented.json", _augmented),
-    "learning_curve": ("learning_curve.json", _curve),
-    "train_mrpn": ("mrpn.json", _mrpn),
+# stage -> what its results say; a stage whose results are absent is left out of the table
+ROWS: dict[str, Callable[[dict], str]] = {
+    "corpus": lambda m: f"{m['clips']} clips of {m['actors']} actors" + _ceiling(m),
+    "preprocess": lambda m: f"{m['kept']} kept, {m['rejected']} rejected, face detection rate {m['face_detect_rate']:.2f}",
+    "split": _split,
+    "train_face_classifier": lambda m: f"S4 accuracy {m['accuracy']:.3f}",
+    "train_audio_classifier": lambda m: (f"S4 accuracy {m['accuracy']:.3f} real only, "
+                                         f"{m['accuracy_specaugment']:.3f} with SpecAugment copies"),
+    "calibrate": _conformal,
+    "train_temporal_encoder": lambda m: f"{m['encoder']}, S4 accuracy {m['accuracy']:.3f}",
+    "train_gan": lambda m: f"{m['epochs']} epochs on {m['pairs']} pairs",
+    "generate": lambda m: f"{m['generated']} samples from {m['sources']}",
+    "evaluate_generation": lambda m: (f"FID {m['fid']:.1f}, KID {m['kid']:.2f}, IS {m['is']:.2f} (real {m['is_real']:.2f}), "
+                                      f"SSIM {m['ssim']:.3f}, GAN-test {m['gan_test']:.2f} (real {m['gan_test_real']:.2f})"),
+    "evaluate_augmented": _augmented,
+    "learning_curve": _curve,
+    "train_mrpn": _mrpn,
 }
 
 
@@ -133,30 +131,30 @@ def face_study_table(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read(metrics_dir: Path, name: str) -> dict | None:
-    path = metrics_dir / name
+def _read(source: Path, stage: str) -> dict | None:
+    path = source / stage / "results.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def summary_table(metrics_dir: Path) -> str:
-    """The headline table: one row per stage whose metrics file exists."""
-    lines = ["| stage | result (`metrics/`) |", "|---|---|"]
-    for stage, (name, say) in ROWS.items():
-        m = _read(metrics_dir, name)
+def summary_table(source: Path) -> str:
+    """One row per stage whose results are there (``source``: the results folder of a `dvc repro`)."""
+    lines = ["| stage | result (`results/<stage>/results.json`) |", "|---|---|"]
+    for stage, say in ROWS.items():
+        m = _read(source, stage)
         if m is not None:
             lines.append(f"| `{stage}` | {say(m)} |")
     return "\n".join(lines) + "\n"
 
 
-def detail_tables(metrics_dir: Path) -> str:
+def detail_tables(source: Path) -> str:
     """MRPN with a corrupted stream and the face study, each with the sentence that says what it is."""
     parts = []
-    mrpn = _read(metrics_dir, "mrpn.json")
+    mrpn = _read(source, "train_mrpn")
     robust = robustness_table(mrpn) if mrpn is not None else ""
     if robust:
         parts.append("MRPN with one stream corrupted at test time (`mrpn.corruptions`; accuracy, every clip tested "
                      "once; the n2 rows are paired differences in points [95% CI over actors]):\n\n" + robust)
-    m = _read(metrics_dir, "face_study.json")
+    m = _read(source, "face_study")
     faces = face_study_table(m) if m is not None else ""
     if faces:
         parts.append(f"Facial emotion from pixels, landmarks or geometry features and from identity pre-training "

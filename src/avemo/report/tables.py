@@ -14,8 +14,10 @@ from ..evaluation.stats import PairedDelta, cluster_bootstrap, clopper_pearson, 
 from .variance import VarianceComponents, variance_components
 from .experiments import Experiment, clip_table
 
-CLIPS = "plots/evaluate_augmented/clips.csv"
-CURVE = "plots/learning_curve/clips.csv"
+# per-clip tables: where the current layout writes them, then where older experiments did
+CLIPS_PLACES = ("results/evaluate_augmented/clips.csv", "plots/evaluate_augmented/clips.csv")
+CURVE_PLACES = ("results/learning_curve/clips.csv", "plots/learning_curve/clips.csv")
+CLIPS, CURVE = CLIPS_PLACES[0], CURVE_PLACES[0]
 SIZES = ("1x", "2x", "all")
 ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
 OPTIONAL_ARMS = ("pseudo",)  # only when generating from the face-only pool: its real audio under f_S's labels
@@ -175,6 +177,12 @@ class Contrast:
     p_adjusted: float = float("nan")  # Benjamini-Hochberg over all contrasts of the report
 
 
+def bh_adjust(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values, in the input's order: p_(i) n / i, made non-decreasing in
+    p by the step-up (the cumulative minimum from the largest p down), capped at 1 (scipy's)."""
+    return false_discovery_control(np.asarray(p_values, float), method="bh")
+
+
 def _sets(variant: Variant, param: str) -> bool:
     """Whether ``variant``'s label names ``param``, i.e. it differs there from the committed params."""
     return any(part.startswith(f"{param}=") for part in variant.label.split(", "))
@@ -203,5 +211,5 @@ def one_param_contrasts(variants: list[Variant], seed: int = 0) -> list[Contrast
                 out.append(Contrast(param, values[id(before)], values[id(after)], context, shared, delta))
     if not out:
         return out
-    adjusted = false_discovery_control([c.delta.p_value for c in out], method="bh")
+    adjusted = bh_adjust([c.delta.p_value for c in out])
     return [replace(c, p_adjusted=float(p)) for c, p in zip(out, adjusted)]
