@@ -140,5 +140,5 @@ def test_final_results_and_figures_are_logged(tmp_path):
     """)
     client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
     (run,) = client.search_runs([client.get_experiment_by_name("e").experiment_id])
-    assert run.data.metrics == {"fid": 10.5, "epochs": 3.0}
+    assert run.data.metrics == {"result.fid": 10.5, "result.epochs": 3.0}
     assert [a.path for a in client.list_artifacts(run.info.run_id, "plots")] == ["plots/curve.png"]
