@@ -9,13 +9,13 @@ from .figures import plt, save_figure
 
 
 def save_calibration_plot(curve: list[tuple[float, float, float]], table_dir: Path, figure_dir: Path) -> None:
-    """Writes ``table_dir/calibration.csv`` (eps, error, bound = eps, set_size; a DVC plot) and
-    ``figure_dir/calibration.png``."""
+    """Writes ``table_dir/calibration.csv`` (eps_percent, error, bound = eps, set_size; a DVC plot, eps
+    in percent so that its axis labels stay apart) and ``figure_dir/calibration.png``."""
     with atomic_path(table_dir / "calibration.csv") as tmp:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["eps", "error", "bound", "set_size"])
-            w.writerows([(f"{e:.2f}", f"{err:.4f}", f"{e:.2f}", f"{s:.4f}") for e, err, s in curve])
+            w.writerow(["eps_percent", "error", "bound", "set_size"])
+            w.writerows([(f"{100 * e:.0f}", f"{err:.4f}", f"{e:.2f}", f"{s:.4f}") for e, err, s in curve])
     fig, ax = plt.subplots(figsize=(4, 3.5))
     eps = [c[0] for c in curve]
     ax.plot(eps, [c[1] for c in curve], label="empirical error on S4")

@@ -63,8 +63,10 @@ def save_real_vs_generated(real: np.ndarray, fake: np.ndarray, labels: np.ndarra
             if k < len(idx):
                 _show(axes[r, 2 * k], real[idx[k]])
                 _show(axes[r, 2 * k + 1], fake[idx[k]])
-        axes[r, 0].set_title(f"{name}: real", fontsize=7, loc="left")
-        axes[r, 1].set_title("generated", fontsize=7, loc="left")
-    fig.suptitle("each pair: the real sample (left) and the one generated from its face (right)", fontsize=8)
+        axes[r, 0].text(-0.08, 0.5, name, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=8)
+    for k in range(per_class):
+        axes[0, 2 * k].set_title("real", fontsize=7)
+        axes[0, 2 * k + 1].set_title("generated", fontsize=7)
+    fig.suptitle("real samples and the samples generated from their faces, by emotion", fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)
