@@ -1,7 +1,8 @@
 """DVC stage: does augmentation help? The target-modality classifier trained on real S3 + generated
-samples against the fair baseline (real S3 + as many SpecAugment copies), the oracle (real S3 + as
-many real clips of actors outside S3 and S4) and the shuffled-label control, all tested on real S4
-over ``eval.seeds`` seeds; paired differences with 95% cluster-bootstrap intervals over S4 actors."""
+samples, and the shuffled-label control, against the fair baseline (real S3 + as many SpecAugment
+copies) and the oracle (real S3 + as many real clips of actors outside S3 and S4), which
+``evaluate_references`` trained; all tested on real S4 over ``eval.seeds`` seeds; paired differences
+with 95% cluster-bootstrap intervals over S4 actors."""
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,9 @@ from avemo.config.data import DataParams
 from avemo.config.eval import EvalParams
 from avemo.config.train import TrainParams
 from avemo.data.arrays import load_set
-from avemo.evaluation.augmented import arm_sources, compare_arms, score_arms
+from avemo.evaluation.augmented import POOL_ARMS, SAMPLE_ARMS, arm_sources, compare_arms, merge_arms, score_arms
 from avemo.evaluation.augmented_plots import save_seed_bars
+from avemo.errors import UserError
 from avemo.evaluation.reports import save_confusion
 from avemo.models.classifier import ClassifierConfig
 from avemo.stage import run, start, write_results
@@ -23,7 +25,8 @@ from avemo.tracking import log_results, mlflow_run
 from avemo.training.classifier import FitConfig
 from avemo.variants import GAN_DIRECTIONS
 
-INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "generated": "generate's samples (NPZ)"}
+INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table", "generated": "generate's samples (NPZ)",
+          "references": "evaluate_references' folder (predictions.npz of the fair baseline and the oracle)"}
 OUTPUTS = {"results": "folder: results.json (accuracy per arm, paired deltas with 95% intervals and p-values), "
                       "arms.csv (accuracy per arm and seed), clips.csv (per-clip share of seeds right)",
            "metrics": "headline: the augmented-vs-baseline delta with its interval, both accuracies (JSON)",
@@ -43,7 +46,12 @@ def main(args) -> None:
     cfg = build(ClassifierConfig, c, in_channels=src.real_x.shape[1], n_classes=len(classes), width=width)
     with mlflow_run("augmented", condition, {"condition": condition, "seeds": p["eval"].seeds},
                     environment=env) as mlflow:
-        preds = compare_arms(src, x4, kind, cfg, build(FitConfig, c, train), p["eval"].seeds, c.val_fraction, device)
+        references = dict(np.load(Path(args.references) / "predictions.npz"))
+        if any(pred.shape != (p["eval"].seeds, len(y4)) for pred in references.values()):
+            raise UserError(f"{args.references} holds predictions of another design than eval.seeds = "
+                            f"{p['eval'].seeds} on {len(y4)} S4 clips: re-run evaluate_references")
+        preds = merge_arms(references, compare_arms(src, x4, kind, cfg, build(FitConfig, c, train), p["eval"].seeds,
+                                                    c.val_fraction, device, SAMPLE_ARMS + POOL_ARMS))
         truth, actors = y4.numpy(), part4["actor"].to_numpy()
         scored = score_arms(preds, truth, actors, src, classes, condition, train.seed)
         plots = Path(args.plots)

@@ -5,7 +5,7 @@ their conformal prediction (credibility, confidence, singleton sets) before gene
 import numpy as np
 import torch
 
-from avemo.atomic import atomic_path
+from avemo.atomic import atomic_path, write_json
 from avemo.config.core import load_params
 from avemo.config.data import DataParams
 from avemo.config.generate import GenerateParams
@@ -24,6 +24,7 @@ INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "conformal": "S3 and pool conditions from calibrate (NPZ)", "embeddings": "temporal face embeddings (NPY)",
           "gan_model": "train_gan's generator"}
 OUTPUTS = {"generated": "generated samples, paired real samples, classes, source rows and sets (NPZ)",
+           "plan": "the direction, and the set and clip row of each sample's face (JSON; what the references read)",
            "results": "folder: results.json (faces used, pool selection and its pseudo-label accuracy)",
            "figure": "real vs generated per emotion (PNG)"}
 
@@ -62,8 +63,11 @@ def main(args) -> None:
         np.savez(fh, generated=fake, real=rep(cat("target")), klass=rep(cat("klass")), labels=rep(cat("labels")),
                  rows=rep(cat("clips")), sets=rep(sets), draws=np.array(len(draws)),
                  direction=np.array(spec.direction), condition=np.array(spec.condition))
+    # the plan: what the fair baseline and the oracle need, the same for variants that use the same faces
+    write_json(args.plan, {"direction": spec.direction, "rows": [int(r) for r in rep(cat("clips"))],
+                           "sets": [str(s) for s in rep(sets)]})
     write_results(args, "generate", {**metrics, "generated": int(len(fake)), "draws": len(draws),
-                              **{f"faces_{name.lower()}": int(len(pairs.klass)) for name, pairs in parts}})
+                                     **{f"faces_{name.lower()}": int(len(pairs.klass)) for name, pairs in parts}})
     save_real_vs_generated(cat("target"), fake[: len(source)], cat("labels"), classes, args.figure)
 
 

@@ -257,12 +257,24 @@ def test_queue_sets_folds_common_overrides_and_variant(monkeypatch):
     monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
     cli.main(["queue", "--folds", "8", "--start-fold", "5", "--set", "eval.seeds=3",
               "--variant", "gan.loss=wasserstein gan.n_critic=5", "--variant", "gan.condition=label"])
+    targets = ["evaluate_augmented", "evaluate_generation", "learning_curve"]  # what the tables read
     assert calls == [["dvc", "exp", "run", "--queue", "-S", "split.fold=range(5,8)", "-S", "eval.seeds=3",
-                      "-S", "gan.loss=wasserstein", "-S", "gan.n_critic=5"],
+                      "-S", "gan.loss=wasserstein", "-S", "gan.n_critic=5", *targets],
                      ["dvc", "exp", "run", "--queue", "-S", "split.fold=range(5,8)", "-S", "eval.seeds=3",
-                      "-S", "gan.condition=label"]]
+                      "-S", "gan.condition=label", *targets]]
+    calls.clear()
+    cli.main(["queue", "--folds", "2", "--all-stages"])
+    assert calls == [["dvc", "exp", "run", "--queue", "-S", "split.fold=range(0,2)"]]
     with pytest.raises(SystemExit, match="--start-fold 8 must lie in 0 .. 7"):
         cli.main(["queue", "--folds", "8", "--start-fold", "8"])
+
+
+def test_each_job_gets_its_share_of_the_cores():
+    from avemo.report.cli import threads_per_job
+
+    assert threads_per_job(2, cpus=2) == {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    assert threads_per_job(1, cpus=2)["OMP_NUM_THREADS"] == "2" and threads_per_job(4, cpus=16)["OMP_NUM_THREADS"] == "4"
+    assert threads_per_job(3, cpus=2)["OMP_NUM_THREADS"] == "1"
 
 
 def test_pseudo_label_control_is_pooled_only_where_the_pool_was_used(variants):

@@ -2,7 +2,7 @@
 on real S3 plus extra samples, against tc-wGAN's fair baseline (real S3 plus as many augmented
 copies), all tested on real S4, once per seed (``eval.seeds``: seed and validation slice).
 
-Arms, each adding as many samples as there are generated ones:
+Arms, each adding as many samples as there are generated ones (the plan: which faces, of which set):
 - ``baseline``: augmented copies of S3 (SpecAugment for spectrograms, flips for faces);
 - ``augmented``: the generated samples, labelled with their condition's class;
 - ``oracle``: real data with true labels in place of each generated sample: for a sample made from
@@ -12,6 +12,10 @@ Arms, each adding as many samples as there are generated ones:
 - ``pseudo`` (pool generation only): the pool faces' real audio labelled with the class the
   generated sample was made for (the face classifier's pseudo-label: the best pseudo-labelling does).
 The pool's real audio and labels enter the oracle and pseudo arms only.
+
+The fair baseline and the oracle depend only on the plan, not on the samples: ``evaluate_references``
+computes them, and every GAN variant of a fold that generates from the same faces shares them
+(``REFERENCE_ARMS``); ``evaluate_augmented`` computes the arms that read the samples.
 
 Early stopping holds out the same whole S3 clips in every arm; a held-out clip's copies and generated
 samples leave the training set too, and validation uses only real S3 samples.
@@ -31,17 +35,19 @@ from ..training.classifier import FitConfig, fit_classifier, predict_proba
 from .reports import classification_metrics
 from .stats import paired_delta
 
-ARMS = ("baseline", "augmented", "oracle", "shuffled")
-POOL_ARMS = ("pseudo",)
+REFERENCE_ARMS = ("baseline", "oracle")  # made from the plan alone
+SAMPLE_ARMS = ("augmented", "shuffled")  # made from the generated samples
+POOL_ARMS = ("pseudo",)  # pool generation only: the pool's real audio under the generated samples' classes
 
 
 @dataclass
 class Extra:
     """Samples added to real S3 in one arm: x (M, ...), y (M,), and for each the S3 clip it was made
-    from (an index into S3), or -1 for samples of clips outside S3."""
+    from (an index into S3), or -1 for samples of clips outside S3. The plan of the generated samples
+    is an Extra with ``source`` alone (x and y None)."""
 
-    x: torch.Tensor
-    y: torch.Tensor
+    x: torch.Tensor | None
+    y: torch.Tensor | None
     source: np.ndarray
 
 
@@ -89,7 +95,8 @@ def replaced(src: ArmSources, kind: str, seed: int, pool_labels: torch.Tensor) -
     """The generated samples replaced by real data: outside clips for the S3-made ones, the pool
     faces' own audio (labelled ``pool_labels``) for the pool-made ones."""
     pool = src.from_pool
-    x, y = src.generated.x.clone(), src.generated.y.clone()
+    x = torch.empty((len(pool), *src.real_x.shape[1:]), dtype=src.real_x.dtype)
+    y = torch.empty(len(pool), dtype=src.real_y.dtype)
     if (~pool).any():
         other = outside_samples(src.outside, kind, int((~pool).sum()), seed)
         x[torch.from_numpy(~pool)], y[torch.from_numpy(~pool)] = other.x, other.y
@@ -98,15 +105,28 @@ def replaced(src: ArmSources, kind: str, seed: int, pool_labels: torch.Tensor) -
     return Extra(x, y, np.full(len(y), -1))
 
 
-def arms_for_seed(src: ArmSources, kind: str, seed: int) -> dict[str, Extra]:
-    """The extra samples of every arm for one seed."""
-    copies, source = fair_copies(src.real_x, kind, len(src.generated.y), seed)
-    arms = {"baseline": Extra(copies, src.real_y[torch.from_numpy(source)], source),
-            "augmented": src.generated,
-            "oracle": replaced(src, kind, seed, src.pool_real.y if src.pool_real is not None else None),
-            "shuffled": replace(src.generated, y=shuffled_labels(src.generated.y, seed))}
-    if src.from_pool.any():
-        arms["pseudo"] = replaced(src, kind, seed, src.generated.y[torch.from_numpy(src.from_pool)])
+def arm_names(src: ArmSources, which: tuple[str, ...]) -> tuple[str, ...]:
+    """The arms of ``which`` that apply to ``src`` (the pseudo-label arm only to pool generation)."""
+    return tuple(a for a in which if a not in POOL_ARMS or src.from_pool.any())
+
+
+def arms_for_seed(src: ArmSources, kind: str, seed: int,
+                  which: tuple[str, ...] = REFERENCE_ARMS + SAMPLE_ARMS + POOL_ARMS) -> dict[str, Extra]:
+    """The extra samples of the arms ``which`` for one seed; each arm's draws depend on ``seed``
+    alone, so an arm computed apart equals the same arm computed with the others."""
+    arms = {}
+    for arm in arm_names(src, which):
+        if arm == "baseline":
+            copies, source = fair_copies(src.real_x, kind, len(src.generated.source), seed)
+            arms[arm] = Extra(copies, src.real_y[torch.from_numpy(source)], source)
+        elif arm == "oracle":
+            arms[arm] = replaced(src, kind, seed, src.pool_real.y if src.pool_real is not None else None)
+        elif arm == "augmented":
+            arms[arm] = src.generated
+        elif arm == "shuffled":
+            arms[arm] = replace(src.generated, y=shuffled_labels(src.generated.y, seed))
+        else:  # pseudo
+            arms[arm] = replaced(src, kind, seed, src.generated.y[torch.from_numpy(src.from_pool)])
     return arms
 
 
@@ -126,14 +146,15 @@ def fit_and_predict(real_x, real_y, extra: Extra, test_x, cfg: ClassifierConfig,
 
 
 def compare_arms(src: ArmSources, test_x, kind: str, cfg: ClassifierConfig, fit: FitConfig, seeds: int,
-                 val_fraction: float, device: str = "cpu") -> dict[str, np.ndarray]:
-    """S4 predictions per arm: ``{arm: (seeds, N_test)}``."""
-    names = ARMS + (POOL_ARMS if src.from_pool.any() else ())
+                 val_fraction: float, device: str = "cpu",
+                 which: tuple[str, ...] = REFERENCE_ARMS + SAMPLE_ARMS + POOL_ARMS) -> dict[str, np.ndarray]:
+    """S4 predictions of the arms ``which``: ``{arm: (seeds, N_test)}``."""
+    names = arm_names(src, which)
     out = {arm: [] for arm in names}
-    with tqdm(total=seeds * len(names), desc="evaluate_augmented", unit="model") as bar:
+    with tqdm(total=seeds * len(names), desc="evaluate arms", unit="model") as bar:
         for k in range(seeds):
             f = replace(fit, seed=fit.seed + k)
-            arms = arms_for_seed(src, kind, f.seed)
+            arms = arms_for_seed(src, kind, f.seed, names)
             for arm in names:
                 out[arm].append(fit_and_predict(src.real_x, src.real_y, arms[arm], test_x, cfg, f, val_fraction, device))
                 bar.update()
@@ -142,15 +163,17 @@ def compare_arms(src: ArmSources, test_x, kind: str, cfg: ClassifierConfig, fit:
 
 def arm_sources(processed, splits_csv, generated: dict, classes: tuple, kind: str) -> ArmSources:
     """Read what the arms need: S3, the outside clips (S1 and S2), the generated samples (from the
-    ``generate`` stage's NPZ) and, for pool-made ones, their faces' real audio and true labels."""
+    ``generate`` stage's NPZ, or only their plan: ``rows`` and ``sets``, without ``generated`` and
+    ``klass``) and, for pool-made ones, their faces' real audio and true labels."""
     x3, y3, part3 = load_set(processed, splits_csv, "S3", classes, kind)
     outside = [load_set(processed, splits_csv, s, classes, kind)[:2] for s in ("S1", "S2")]
     position = dict(zip(part3["index"].to_numpy(), range(len(part3))))
     rows = np.asarray(generated["rows"])
     sets = np.asarray(generated["sets"]) if "sets" in generated else np.full(len(rows), "S3")
     source = np.array([position[r] if s == "S3" else -1 for r, s in zip(rows, sets)])
-    gen = Extra(torch.from_numpy(np.asarray(generated["generated"])), torch.from_numpy(np.asarray(generated["klass"])).long(),
-                source)
+    samples = "generated" in generated
+    gen = Extra(torch.from_numpy(np.asarray(generated["generated"])) if samples else None,
+                torch.from_numpy(np.asarray(generated["klass"])).long() if samples else None, source)
     pool_real = None
     if (source < 0).any():
         x_pool, y_pool, part_pool = load_set(processed, splits_csv, "POOL", classes, kind)
@@ -180,7 +203,7 @@ def score_arms(preds: dict[str, np.ndarray], truth: np.ndarray, actors: np.ndarr
     per_clip = {arm: (p == truth).mean(0) for arm, p in preds.items()}
     metrics = {"seeds": len(per_seed["baseline"]), "test_actors": int(len(np.unique(actors))),
                "seeds_augmented_better": int((per_seed["augmented"] > per_seed["baseline"]).sum()),
-               "generated": int(len(src.generated.y)), "generated_from_pool": int(src.from_pool.sum()),
+               "generated": int(len(src.generated.source)), "generated_from_pool": int(src.from_pool.sum()),
                "real": int(len(src.real_y)), "condition": condition}
     for arm in preds:
         metrics[f"{arm}_accuracy"] = round(float(per_seed[arm].mean()), 4)
@@ -193,3 +216,11 @@ def score_arms(preds: dict[str, np.ndarray], truth: np.ndarray, actors: np.ndarr
         metrics.update({k: v for k, v in classification_metrics(tiled, pred, classes, prefix=f"{arm}_").items()
                         if k != f"{arm}_accuracy"})
     return ArmResults(metrics, per_seed, per_clip)
+
+
+
+def merge_arms(*predictions: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Arms' predictions from several stages in one dict, in the order of the arms' tables."""
+    merged = {k: v for p in predictions for k, v in p.items()}
+    order = ("baseline", "augmented", "oracle", "shuffled", *POOL_ARMS)
+    return {arm: merged[arm] for arm in order if arm in merged}

@@ -22,18 +22,37 @@ from .render import replace_block, write_report
 from .tables import CLIPS_PLACES, CURVE_PLACES, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
-def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "") -> list[list[str]]:
+# The stages whose results the report reads; `dvc exp run` with these targets runs them and what they
+# need, and skips train_mrpn and face_study, which no fold table reads.
+REPORT_STAGES = ("evaluate_augmented", "evaluate_generation", "learning_curve")
+
+
+def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "",
+          targets: tuple[str, ...] = REPORT_STAGES) -> list[list[str]]:
     """One ``dvc exp run --queue`` per variant over ``split.fold=range(start_fold, folds)``, each with
-    the ``common`` overrides too (e.g. ``eval.seeds=3`` for every row); returns the commands."""
+    the ``common`` overrides too (e.g. ``eval.seeds=3`` for every row), running ``targets`` and their
+    upstream stages (every stage when empty); returns the commands. Variant by variant, so that with
+    fewer jobs than folds a fold's shared stages (classifiers, calibration, references) are done and
+    in DVC's run cache before its next variant starts, which then restores them."""
     if not 0 <= start_fold < folds:
         raise SystemExit(f"avemo report: --start-fold {start_fold} must lie in 0 .. {folds - 1}")
     commands = []
     for variant in variants or [""]:
         sets = [f"split.fold=range({start_fold},{folds})", *common.split(), *variant.split()]
-        cmd = ["dvc", "exp", "run", "--queue"] + [a for s in sets for a in ("-S", s)]
+        cmd = ["dvc", "exp", "run", "--queue"] + [a for s in sets for a in ("-S", s)] + list(targets)
         subprocess.run(cmd, cwd=cwd, check=True)
         commands.append(cmd)
     return commands
+
+
+def threads_per_job(jobs: int, cpus: int | None = None) -> dict[str, str]:
+    """Environment giving each of ``jobs`` experiments its share of the cores: torch and BLAS start a
+    thread per core in every process, and on 2 cores two jobs of 2 threads each run several times
+    slower than two of one (docs/benchmarks.md)."""
+    import os
+
+    share = str(max(1, (cpus or os.cpu_count() or 1) // max(1, jobs)))
+    return {name: share for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 
 
 def wait(cwd: str = ".", poll: float = 30.0) -> None:
@@ -86,7 +105,10 @@ def main(argv: list[str] | None = None) -> None:
                        help="first fold to queue (extend a study run on fewer folds without repeating them)")
         p.add_argument("--set", dest="common", default="",
                        help='overrides for every variant, "key=value ..." (e.g. "eval.seeds=3")')
-        p.add_argument("--jobs", type=int, default=1, help="experiments run at once (run only)")
+        p.add_argument("--jobs", type=int, default=1,
+                       help="experiments run at once, each with its share of the cores (run only)")
+        p.add_argument("--all-stages", action="store_true",
+                       help="run every stage of each experiment (default: only those the report reads)")
         p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
@@ -101,9 +123,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--datasets", type=Path, help="also replace the splits block of this file (docs/datasets.md)")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
-        queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common)
+        queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common,
+              targets=() if args.all_stages else REPORT_STAGES)
         if args.command == "run":
-            subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True)
+            import os
+
+            subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True,
+                           env={**os.environ, **threads_per_job(args.jobs)})
             wait(poll=args.poll)
     elif args.command == "splits":
         text = designs.splits_table(split_spec(args.params))

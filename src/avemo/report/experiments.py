@@ -57,6 +57,7 @@ RESULTS = {"results/corpus/results.json": "corpus", "results/preprocess/results.
            "results/pretrain_gan/results.json": "pretrain_gan", "results/train_gan/results.json": "train_gan",
            "results/generate/results.json": "generate", "results/evaluate_generation/results.json": "generation",
            "results/evaluate_augmented/results.json": "augmented",
+           "results/evaluate_references/results.json": "references",
            "results/learning_curve/results.json": "learning_curve", "results/face_study/results.json": "face_study",
            "results/train_mrpn/results.json": "mrpn"}
 
