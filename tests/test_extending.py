@@ -135,7 +135,8 @@ def test_new_condition_and_loss_train_a_gan_that_generates_from_the_pool(extende
         "--params", str(params), "--processed", str(folder), "--splits", str(folder / "splits.csv"),
         "--conformal", str(folder / "conformal.npz"), "--embeddings", str(tmp_path / "unused.npy"),
         "--gan-model", str(tmp_path / "gan.pt"), "--generated", str(tmp_path / "generated.npz"),
-        "--results", str(tmp_path / "results"), "--figure", str(tmp_path / "figure.png")])
+        "--plan", str(tmp_path / "plan.json"), "--results", str(tmp_path / "results"),
+        "--figure", str(tmp_path / "figure.png")])
     out = np.load(tmp_path / "generated.npz")
     report = json.loads((tmp_path / "results" / "results.json").read_text())
     kept = int((files["pool_pvalues"].max(1) >= 0.3).sum())

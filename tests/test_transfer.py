@@ -144,3 +144,34 @@ def test_every_arm_adds_as_many_samples_as_were_generated(tmp_path, from_pool):
     for name, extra in arms.items():
         assert len(extra.x) == len(extra.y) == len(extra.source) == n, name
     assert (arms["baseline"].source >= 0).all() and (arms["baseline"].source < len(src.real_y)).all()
+
+
+def test_reference_arms_computed_apart_equal_those_computed_with_the_samples(tmp_path):
+    """evaluate_references trains the fair baseline and the oracle from the plan alone; the same arms
+    trained beside the generated samples (as one stage did before) predict the same, seed for seed,
+    and the plan alone gives the same arms' inputs as the full generated set."""
+    from avemo.evaluation.augmented import REFERENCE_ARMS, SAMPLE_ARMS, compare_arms, merge_arms
+    from avemo.models.classifier import ClassifierConfig
+    from avemo.training.classifier import FitConfig
+    from avemo.data.arrays import load_set
+
+    folder, table, sets = fake_processed(tmp_path, poison=False)
+    part = table.merge(sets[["clip", "set"]])
+    rows = np.concatenate([np.flatnonzero(part["set"].eq("S3"))[:10], np.flatnonzero(part["set"].eq("POOL"))[:4]])
+    generated = {"generated": np.random.default_rng(3).uniform(-1, 1, (14, 1, 28, 112)).astype(np.float32),
+                 "klass": np.arange(14) % 6, "rows": rows, "sets": np.array(["S3"] * 10 + ["POOL"] * 4)}
+    plan = {"rows": [int(r) for r in rows], "sets": [str(s) for s in generated["sets"]]}
+    full = arm_sources(folder, folder / "splits.csv", generated, CLASSES, "spectrograms")
+    alone = arm_sources(folder, folder / "splits.csv", plan, CLASSES, "spectrograms")
+    for name in REFERENCE_ARMS:
+        a, b = arms_for_seed(full, "spectrograms", 5)[name], arms_for_seed(alone, "spectrograms", 5, (name,))[name]
+        assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y) and (a.source == b.source).all(), name
+    x4 = load_set(folder, folder / "splits.csv", "S4", CLASSES, "spectrograms")[0]
+    cfg = ClassifierConfig(1, 6, "small", 4, 8, 0.3)
+    fit = FitConfig(epochs=2, batch_size=16, lr=1e-3, weight_decay=0.0, patience=2, seed=0)
+    together = compare_arms(full, x4, "spectrograms", cfg, fit, 2, 0.2)
+    apart = merge_arms(compare_arms(alone, x4, "spectrograms", cfg, fit, 2, 0.2, which=REFERENCE_ARMS),
+                       compare_arms(full, x4, "spectrograms", cfg, fit, 2, 0.2, which=SAMPLE_ARMS + ("pseudo",)))
+    assert list(apart) == list(together) == ["baseline", "augmented", "oracle", "shuffled", "pseudo"]
+    for arm in together:
+        assert (apart[arm] == together[arm]).all(), arm

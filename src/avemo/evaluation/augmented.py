@@ -38,6 +38,7 @@ from .stats import paired_delta
 REFERENCE_ARMS = ("baseline", "oracle")  # made from the plan alone
 SAMPLE_ARMS = ("augmented", "shuffled")  # made from the generated samples
 POOL_ARMS = ("pseudo",)  # pool generation only: the pool's real audio under the generated samples' classes
+ALL_ARMS = ("baseline", "augmented", "oracle", "shuffled", *POOL_ARMS)  # the order of the arms' tables
 
 
 @dataclass
@@ -110,8 +111,7 @@ def arm_names(src: ArmSources, which: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(a for a in which if a not in POOL_ARMS or src.from_pool.any())
 
 
-def arms_for_seed(src: ArmSources, kind: str, seed: int,
-                  which: tuple[str, ...] = REFERENCE_ARMS + SAMPLE_ARMS + POOL_ARMS) -> dict[str, Extra]:
+def arms_for_seed(src: ArmSources, kind: str, seed: int, which: tuple[str, ...] = ALL_ARMS) -> dict[str, Extra]:
     """The extra samples of the arms ``which`` for one seed; each arm's draws depend on ``seed``
     alone, so an arm computed apart equals the same arm computed with the others."""
     arms = {}
@@ -146,8 +146,7 @@ def fit_and_predict(real_x, real_y, extra: Extra, test_x, cfg: ClassifierConfig,
 
 
 def compare_arms(src: ArmSources, test_x, kind: str, cfg: ClassifierConfig, fit: FitConfig, seeds: int,
-                 val_fraction: float, device: str = "cpu",
-                 which: tuple[str, ...] = REFERENCE_ARMS + SAMPLE_ARMS + POOL_ARMS) -> dict[str, np.ndarray]:
+                 val_fraction: float, device: str = "cpu", which: tuple[str, ...] = ALL_ARMS) -> dict[str, np.ndarray]:
     """S4 predictions of the arms ``which``: ``{arm: (seeds, N_test)}``."""
     names = arm_names(src, which)
     out = {arm: [] for arm in names}
@@ -222,5 +221,4 @@ def score_arms(preds: dict[str, np.ndarray], truth: np.ndarray, actors: np.ndarr
 def merge_arms(*predictions: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Arms' predictions from several stages in one dict, in the order of the arms' tables."""
     merged = {k: v for p in predictions for k, v in p.items()}
-    order = ("baseline", "augmented", "oracle", "shuffled", *POOL_ARMS)
-    return {arm: merged[arm] for arm in order if arm in merged}
+    return {arm: merged[arm] for arm in ALL_ARMS if arm in merged}
