@@ -164,12 +164,19 @@ def shared_work_is_restored_and_identical(repo, env):
                 if params["gan"]["condition"] == "classifier":
                     variant[params["split"]["fold"]] = (rev.get("name") or exp.get("name"), rev["rev"])
     assert set(variant) == {0, 1}, variant
-    for name, _ in variant.values():
+    for fold, (name, _) in variant.items():
         log = _run(dvc + ["queue", "logs", name], repo, env).stdout
-        for stage in SHARED:
-            assert f"Stage '{stage}' is cached - skipping run" in log, (name, stage)
+        for stage in SHARED:  # restored from the run cache, or (fold 0) already the baseline commit's
+            assert f"Running stage '{stage}'" not in log, (name, stage)
+            if fold == 1:
+                assert f"Stage '{stage}' is cached - skipping run" in log, (name, stage)
         assert "Running stage 'train_gan'" in log and "Running stage 'evaluate_augmented'" in log
         assert "train_mrpn" not in log and "face_study" not in log  # the report reads neither
+    # the README's filter: the headline numbers that changed, the augmented interval whole, in 200 columns
+    table = _run(dvc + ["exp", "show", "--only-changed", "--drop", ".*/", "--keep", "aug_", "--md"], repo, env).stdout
+    header = table.splitlines()[0]
+    assert "aug_lo" in header and "aug_hi" in header and "gan.condition" in header, header
+    assert max(map(len, table.splitlines())) <= 200, table
     _run(dvc + ["exp", "run", "-f", "-S", "split.fold=1", "-S", "gan.condition=classifier", "evaluate_augmented",
                 "evaluate_generation", "learning_curve"], repo, env)
     for path in COMPARED:

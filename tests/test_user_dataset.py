@@ -126,7 +126,7 @@ def test_the_users_root_is_a_dvc_dependency(tiny_corpus, tmp_path):
     dvc = [sys.executable, "-m", "dvc"]
     done = _run(dvc + ["repro", "preprocess"], repo, env)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads((repo / "metrics/preprocess.json").read_text())["clips_kept"] == 24
+    assert json.loads((repo / "metrics/preprocess.json").read_text())["kept"] == 24
     assert not (repo / "metrics/corpus.json").exists()  # preprocess does not need the corpus stage
     assert _run(dvc + ["repro", "corpus"], repo, env).returncode == 0
     assert json.loads((repo / "results/corpus/results.json").read_text())["clips"] == 0  # which writes no corpus

@@ -3,23 +3,26 @@ stage, each name unique across the project, read from the stage's full results.
 
 Every stage writes all it measured to ``results/<stage>/results.json`` (a DVC output that
 ``avemo report`` reads); the stages below also write these few numbers to ``metrics/<stage>.json``,
-the only files declared as DVC metrics. Augmented classification's numbers share the prefix ``aug_``,
-so ``dvc exp show --only-changed --keep aug_`` keeps its whole interval even where it did not change.
+the only files declared as DVC metrics; short names, so that a study's table fits a terminal.
+Augmented classification's numbers share the prefix ``aug_`` (the delta to the fair baseline, its
+95% interval ``aug_lo``..``aug_hi``, the baseline's and the augmented arm's accuracy), so
+``dvc exp show --only-changed --drop '.*/' --keep aug_`` keeps the whole interval even where it did
+not change (``--drop '.*/'`` hides the columns of dependency hashes, whose names are paths).
 """
 from __future__ import annotations
 
 # stage -> {headline name: key in the stage's results}
 HEADLINE: dict[str, dict[str, str]] = {
     "corpus": {"voice_ceiling": "voice_ceiling_one_clip"},
-    "preprocess": {"clips_kept": "kept", "clips_rejected": "rejected"},
+    "preprocess": {"kept": "kept", "rejected": "rejected"},
     "train_face_classifier": {"face_acc": "accuracy"},
     "train_audio_classifier": {"audio_acc": "accuracy"},
-    "calibrate": {"icp_error_eps10": "error_eps_0.1"},
+    "calibrate": {"icp_err10": "error_eps_0.1"},
     "train_temporal_encoder": {"temporal_acc": "accuracy"},
     "evaluate_generation": {"fid": "fid", "kid": "kid", "is": "is", "ssim": "ssim", "gan_test": "gan_test"},
-    "evaluate_augmented": {"aug_delta": "delta", "aug_delta_low": "delta_ci95_low", "aug_delta_high": "delta_ci95_high",
-                           "aug_baseline_acc": "baseline_accuracy", "aug_augmented_acc": "augmented_accuracy"},
-    "train_mrpn": {"mrpn_n2_acc": "n2", "mrpn_n2_vs_unimodal": "n2_vs_best_unimodal_delta"},
+    "evaluate_augmented": {"aug_delta": "delta", "aug_lo": "delta_ci95_low", "aug_hi": "delta_ci95_high",
+                           "aug_base": "baseline_accuracy", "aug_acc": "augmented_accuracy"},
+    "train_mrpn": {"n2_acc": "n2", "n2_gain": "n2_vs_best_unimodal_delta"},
 }
 
 
