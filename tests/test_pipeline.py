@@ -150,7 +150,7 @@ def shared_work_is_restored_and_identical(repo, env):
     variant restores every shared stage of both folds ("is cached - skipping run") and trains only its
     GAN, generation and sample arms; the same experiment forced to compute everything (`dvc exp run
     -f`) writes the same per-clip tables and results, byte for byte."""
-    import dvc.api
+    from dvc import api as dvc_api
 
     dvc = [sys.executable, "-m", "dvc"]
     avemo = [str(Path(sys.executable).parent / "avemo"), "report"]
@@ -180,7 +180,7 @@ def shared_work_is_restored_and_identical(repo, env):
     _run(dvc + ["exp", "run", "-f", "-S", "split.fold=1", "-S", "gan.condition=classifier", "evaluate_augmented",
                 "evaluate_generation", "learning_curve"], repo, env)
     for path in COMPARED:
-        shared = dvc.api.read(path, repo=str(repo), rev=variant[1][1])
+        shared = dvc_api.read(path, repo=str(repo), rev=variant[1][1])
         assert (repo / path).read_text() == shared, path
     _run(["git", "checkout", "-q", "--", "."], repo, env)  # back to the committed pipeline and its outputs
     _run(dvc + ["checkout", "-q"], repo, env)
