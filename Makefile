@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install repro test bench tables paper clean
+.PHONY: install repro test bench tables budget paper clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,6 +46,21 @@ tables: install
 		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS) $(TEMPORAL_ROW)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --results docs/results.md
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md --results docs/results.md
+
+# The papers' own regime: scarce audio, plentiful faces (docs/studies.md, "The audio budget"). At each
+# share of S3's actors that keep their audio (BUDGETS), the label GAN generates from the budget's faces
+# and the conformal one from every face (the budget's, S3's others and the pool's), against the fair
+# baseline, the pseudo-label control and the oracle of the same size; classifiers train at least
+# classifier.min_epochs epochs, so that a few actors' audio does not keep an untrained model.
+BUDGETS ?= 0.25 1.0
+BUDGET_SET ?= eval.seeds=3 classifier.min_epochs=20
+
+budget: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
+		--set "$(BUDGET_SET)" --jobs $(JOBS) \
+		$(foreach b,$(BUDGETS),--variant "split.audio_share=$(b) gan.condition=label" \
+		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --results docs/results.md
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN

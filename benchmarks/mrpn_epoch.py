@@ -44,7 +44,7 @@ def main() -> None:
                      max_steps=max(args.frames, args.segments))
     model = VARIANT_BUILDERS["n2"](cfg, {}).to(args.device)
     opt = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=1e-2)
-    fit = MrpnFit(epochs=1, batch_size=args.batch, lr=5e-5, weight_decay=1e-2, patience=10, seed=0,
+    fit = MrpnFit(epochs=1, batch_size=args.batch, lr=5e-5, weight_decay=1e-2, patience=10, seed=0, min_epochs=0,
                   time_augment=True, image_augment=False, modality_dropout=0.0)
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if (gpu and args.bf16) else torch.autocast("cpu", enabled=False)
 

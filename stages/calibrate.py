@@ -1,7 +1,8 @@
 """DVC stage: conformal calibration of f_S on S2 (``conformal.method``: inductive or full); p-values
-for S3 (the GAN's conformal condition), S4 (validity) and the face-only pool (conditions for
-generation from faces without audio). Saves the softmax (classifier condition) and p-values; the
-pool's labels are never saved."""
+for S3 (the GAN's conformal condition), S4 (validity) and the faces without audio, the face-only pool
+and, under an audio budget, S3's actors without audio (conditions for generation from faces without
+audio). Saves the softmax (classifier condition) and p-values; the labels of the faces without audio
+are never saved."""
 from pathlib import Path
 
 import numpy as np
@@ -41,15 +42,16 @@ def main(args) -> None:
     seed_everything(seed)
     model = load_emotion_cnn(args.face_model)
     sets, clips = {}, {}
-    for name in ("S2", "S3", "S4", "POOL"):
+    for name in ("S2", "S3", "S4", "POOL", "S3U"):
         x, y, part = load_set(args.processed, args.splits, name, classes, "faces")
         if len(part):
             sets[name], clips[name] = score(model, x, y), part["clip"].to_numpy()
-    targets = [name for name in ("S3", "S4", "POOL") if name in sets]
+    targets = [name for name in ("S3", "S4", "POOL", "S3U") if name in sets]
     cfg = build(ConformalConfig, cp, seed=seed)
     pv = dict(zip(targets, CONFORMAL_METHODS[cp.method](sets["S2"], [sets[t] for t in targets], cfg)))
-    pool = {"pool_pvalues": pv["POOL"], "pool_softmax": sets["POOL"].softmax,
-            "pool_clips": np.asarray(clips["POOL"], dtype=str)} if "POOL" in sets else {}
+    unlabelled = {f"{name.lower()}_{key}": value for name in ("POOL", "S3U") if name in sets
+                  for key, value in (("pvalues", pv[name]), ("softmax", sets[name].softmax),
+                                     ("clips", np.asarray(clips[name], dtype=str)))}
     labels4 = sets["S4"].labels
     cred, conf = credibility_confidence(pv["S4"])
     metrics = {"accuracy": float((pv["S4"].argmax(1) == labels4).mean()), "mean_credibility": float(cred.mean()),
@@ -66,7 +68,7 @@ def main(args) -> None:
     save_calibration_plot(curve, Path(args.results), Path(args.plots))
     with atomic_path(args.conformal) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=sets["S3"].softmax, s3_labels=sets["S3"].labels,
-                 s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4, **pool)
+                 s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4, **unlabelled)
     write_results(args, "calibrate", {k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()})
 
 

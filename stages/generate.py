@@ -3,6 +3,7 @@ with their conditions (``gan.n_generate`` noise draws per face; temporal input: 
 with the paired real sample and the class each was generated for. Pool faces can be selected by
 their conformal prediction (credibility, confidence, singleton sets) before generation."""
 import numpy as np
+import pandas as pd
 import torch
 
 from avemo.atomic import atomic_path, write_json
@@ -11,6 +12,7 @@ from avemo.config.data import DataParams
 from avemo.config.generate import GenerateParams
 from avemo.config.train import TrainParams
 from avemo.data.pairs import PairSpec, calibrated_pairs
+from avemo.data.splits import UNLABELLED
 from avemo.conformal.selection import PoolSelection, select_pool
 from avemo.errors import UserError
 from avemo.evaluation.gan_plots import save_real_vs_generated
@@ -35,17 +37,19 @@ def main(args) -> None:
     seed_everything(train.seed)
     generator, meta = load_generator(args.gan_model)
     spec = PairSpec(**{**meta["spec"], "copies": 1, "data_fraction": 1.0})  # every face, each window once
-    if "POOL" in GENERATE_SOURCES[g.sources] and not labels_unlabelled_faces(spec.condition):
+    unlabelled = [s for s in GENERATE_SOURCES[g.sources] if s in UNLABELLED]
+    if unlabelled and not labels_unlabelled_faces(spec.condition):
         raise UserError(f"generate.sources = {g.sources!r} needs a gan.condition that labels faces without labels "
-                        f"(got {spec.condition!r}): the pool has no labels")
+                        f"(got {spec.condition!r}): {', '.join(unlabelled)} have no labels")
     metrics, parts = {"sources": g.sources}, []
-    for set_name in GENERATE_SOURCES[g.sources]:
+    present = set(pd.read_csv(args.splits)["set"])  # S3U exists under an audio budget only; the pool may be empty
+    for set_name in (s for s in GENERATE_SOURCES[g.sources] if s in present):
         keep = None
-        if set_name == "POOL":
+        if set_name in UNLABELLED:
             thresholds = PoolSelection(min_credibility=g.min_credibility, min_confidence=g.min_confidence,
                                        singleton_eps=g.singleton_eps)
             keep, selection = select_pool(args.processed, args.splits, args.conformal, classes, spec.condition,
-                                          thresholds)
+                                          thresholds, set_name)
             metrics.update(selection)
         pairs = calibrated_pairs(args.processed, args.splits, args.conformal, set_name, classes, spec, args.embeddings,
                                  keep)

@@ -38,7 +38,7 @@ g = torch.Generator().manual_seed(0)
 x, y = torch.randn(40, 1, 28, 56, generator=g), torch.arange(40) % 6
 torch.manual_seed(0)
 model, _ = fit_classifier(EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16, 0.0)), (x[:30], y[:30]), (x[30:], y[30:]),
-                          FitConfig(epochs=1, batch_size=10, lr=1e-2, weight_decay=0.0, patience=5, seed=0), world=world)
+                          FitConfig(epochs=1, batch_size=10, lr=1e-2, weight_decay=0.0, patience=5, seed=0, min_epochs=0), world=world)
 if world.main:
     torch.save(model.state_dict(), sys.argv[0] + ".pt")
 """

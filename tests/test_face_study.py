@@ -124,7 +124,7 @@ def tiny_cnn():
     from avemo.training.classifier import FitConfig
 
     cfg = ClassifierConfig(depth="small", width=4, feature_dim=8, dropout=0.0, in_channels=3, n_classes=3)
-    return cfg, FitConfig(epochs=3, batch_size=8, lr=1e-2, weight_decay=0.0, patience=5, seed=0), EmotionCNN
+    return cfg, FitConfig(epochs=3, batch_size=8, lr=1e-2, weight_decay=0.0, patience=5, seed=0, min_epochs=0), EmotionCNN
 
 
 def test_fine_tuning_the_head_keeps_the_identity_network_and_all_changes_it():

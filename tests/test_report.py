@@ -369,3 +369,14 @@ def test_the_avemo_command_lists_its_commands_and_exits_0(argv):
         assert f"report {command}" in out.stdout
     wrong = subprocess.run([sys.executable, "-m", "avemo.cli", "reprot"], capture_output=True, text=True)
     assert wrong.returncode == 2 and "unknown command 'reprot'" in wrong.stderr
+
+
+def test_summary_gives_the_budget_curve_with_its_gain(tmp_path):
+    from avemo.report import summary
+
+    m = {"budget_actors": 12, "all_actors": 42, "actors_2_accuracy": 0.31, "actors_12_accuracy": 0.58,
+         "actors_42_accuracy": 0.61, "all_vs_budget_delta": 0.03, "all_vs_budget_delta_ci95_low": -0.01,
+         "all_vs_budget_delta_ci95_high": 0.07}
+    write_stage_results(tmp_path, "learning_curve", m)
+    row = summary.summary_table(tmp_path).splitlines()[2]
+    assert "2 actors 0.310, 12 actors 0.580, 42 actors 0.610" in row and "+3.0 [-1.0, +7.0] points" in row

@@ -1,8 +1,10 @@
+import pytest
 import pandas as pd
 
 from avemo.data.splits import SETS, SplitSpec, assign_sets
 
-SPEC = SplitSpec(seed=0, units=10, s1_units=3, s2_units=2, s3_units=3, s4_units=2, pool_units=0, fold=0)
+SPEC = SplitSpec(seed=0, units=10, s1_units=3, s2_units=2, s3_units=3, s4_units=2, pool_units=0, fold=0,
+                 audio_share=1.0)
 
 
 def _table(n_actors=40):
@@ -25,7 +27,7 @@ def test_sets_are_actor_disjoint_and_sized_by_units():
 
 def test_sets_are_sex_and_class_balanced():
     sets = assign_sets(_table(), SPEC)
-    assert set(sets["set"]) == set(SETS) - {"POOL"}  # no pool units, no pool
+    assert set(sets["set"]) == set(SETS) - {"POOL", "S3U"}  # no pool units, no pool; no audio budget, no S3U
     for name in sorted(set(sets["set"])):
         part = sets[sets["set"] == name].drop_duplicates("actor")
         counts = part["sex"].value_counts()
@@ -41,3 +43,19 @@ def test_same_seed_same_split_and_folds_rotate_s4():
                    for f in range(5)]
     assert set().union(*test_actors) == set(range(1001, 1041))  # every actor is tested once
     assert sum(len(s) for s in test_actors) == 40
+
+
+@pytest.mark.parametrize("share, kept", [(1.0, None), (0.5, None), (0.2, None), (0.01, 1)])
+def test_the_audio_budget_keeps_a_share_of_s3s_actors_and_the_rest_become_faces_only(share, kept):
+    """Only the budget's share of S3's actors (at least one) stays in S3; the others move to S3U with
+    all their clips; every other set and fold is untouched; the budget alternates the sexes."""
+    full = assign_sets(_table(), SPEC)
+    budget = assign_sets(_table(), SplitSpec(**{**SPEC.__dict__, "audio_share": share}))
+    s3_actors = full.query("set == 'S3'")["actor"].nunique()
+    expected = kept or max(1, round(share * s3_actors))
+    assert budget.query("set == 'S3'")["actor"].nunique() == expected
+    moved = full["set"].eq("S3") & budget["set"].ne("S3")
+    assert budget.loc[moved, "set"].eq("S3U").all() and budget.loc[~moved, "set"].equals(full.loc[~moved, "set"])
+    assert budget.groupby("actor")["set"].nunique().max() == 1  # an actor's clips stay together
+    sexes = budget.query("set == 'S3'").drop_duplicates("actor")["sex"].value_counts()
+    assert sexes.max() - sexes.min() <= 1 or len(sexes) == 1

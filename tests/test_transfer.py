@@ -25,7 +25,7 @@ def test_pool_actors_are_disjoint_from_s1_to_s4_on_every_fold():
     table = actors_table()
     for fold in range(8):
         sets = assign_sets(table, SplitSpec(seed=0, units=8, s1_units=2, s2_units=1, s3_units=2, s4_units=1,
-                                            pool_units=2, fold=fold))
+                                            pool_units=2, fold=fold, audio_share=1.0))
         by_actor = sets.groupby("actor")["set"].nunique()
         assert (by_actor == 1).all()  # an actor is in one set only
         assert sets.query("set == 'POOL'")["actor"].nunique() == 4
@@ -43,21 +43,22 @@ def test_selection_keeps_exactly_the_trusted_faces():
     assert reliable(pv, 0.3, 0.6, 0.1).tolist() == [True, False, False, False]
 
 
-def fake_processed(tmp_path, poison: bool):
-    """A processed folder and a split with S1-S4 and a pool; ``poison`` replaces the pool's audio by
-    noise and permutes its labels (what a leak would pick up)."""
+def fake_processed(tmp_path, poison: bool, audio_share: float = 1.0, poisoned: str = "POOL"):
+    """A processed folder and a split with S1-S4 and a pool (and S3U under an audio budget);
+    ``poison`` replaces the audio of the set ``poisoned`` by noise and permutes its labels (what a
+    leak would pick up)."""
     rng = np.random.default_rng(0)
     table = actors_table()
     sets = assign_sets(table, SplitSpec(seed=0, units=8, s1_units=2, s2_units=1, s3_units=2, s4_units=1,
-                                        pool_units=2, fold=0))
+                                        pool_units=2, fold=0, audio_share=audio_share))
     table.insert(0, "index", np.arange(len(table)))
     faces = rng.integers(0, 255, (len(table), 28, 28, 3), dtype=np.uint8)
     specs = rng.uniform(-1, 1, (len(table), 1, 28, 112)).astype(np.float32)
-    pool = (sets["set"] == "POOL").to_numpy()
+    pool = (sets["set"] == poisoned).to_numpy()
     if poison:
         specs[pool] = np.random.default_rng(1).uniform(-1, 1, specs[pool].shape)
         table.loc[pool, "emotion"] = np.random.default_rng(2).permutation(table.loc[pool, "emotion"].to_numpy())
-    folder = tmp_path / ("poisoned" if poison else "clean")
+    folder = tmp_path / f"{'poisoned' if poison else 'clean'}_{audio_share}"
     folder.mkdir()
     np.save(folder / "faces.npy", faces)
     np.save(folder / "spectrograms.npy", specs)
@@ -168,10 +169,43 @@ def test_reference_arms_computed_apart_equal_those_computed_with_the_samples(tmp
         assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y) and (a.source == b.source).all(), name
     x4 = load_set(folder, folder / "splits.csv", "S4", CLASSES, "spectrograms")[0]
     cfg = ClassifierConfig(1, 6, "small", 4, 8, 0.3)
-    fit = FitConfig(epochs=2, batch_size=16, lr=1e-3, weight_decay=0.0, patience=2, seed=0)
+    fit = FitConfig(epochs=2, batch_size=16, lr=1e-3, weight_decay=0.0, patience=2, seed=0, min_epochs=0)
     together = compare_arms(full, x4, "spectrograms", cfg, fit, 2, 0.2)
     apart = merge_arms(compare_arms(alone, x4, "spectrograms", cfg, fit, 2, 0.2, which=REFERENCE_ARMS),
                        compare_arms(full, x4, "spectrograms", cfg, fit, 2, 0.2, which=SAMPLE_ARMS + ("pseudo",)))
     assert list(apart) == list(together) == ["baseline", "augmented", "oracle", "shuffled", "pseudo"]
     for arm in together:
         assert (apart[arm] == together[arm]).all(), arm
+
+
+
+@pytest.mark.parametrize("generate_from", ["S3", "S3U"])
+def test_the_audio_budget_lets_no_other_s3_actors_audio_or_label_into_training(tmp_path, generate_from):
+    """Under an audio budget (half of S3), S3's other actors are faces only: poisoning their audio
+    and labels changes nothing the GAN or the audio CNN trains on (the GAN's pairs, the real training
+    set, the fair baseline, the generated and shuffled arms), only the oracle and pseudo-label controls
+    when samples were generated from their faces."""
+    trained, arms = {}, {}
+    for poison in (False, True):
+        folder, table, sets = fake_processed(tmp_path, poison, audio_share=0.5, poisoned="S3U")
+        part = table.merge(sets[["clip", "set"]])
+        assert part["set"].eq("S3U").any() and part.query("set == 'S3'")["actor"].nunique() == 2
+        rows = np.flatnonzero(part["set"].eq(generate_from))[:8]
+        generated = {"generated": np.random.default_rng(3).uniform(-1, 1, (8, 1, 28, 112)).astype(np.float32),
+                     "klass": np.arange(8) % 6, "rows": rows, "sets": np.array([generate_from] * 8)}
+        src = arm_sources(folder, folder / "splits.csv", generated, CLASSES, "spectrograms")
+        arms[poison] = arms_for_seed(src, "spectrograms", seed=0)
+        s3 = sets.query("set == 'S3'")["clip"].to_numpy().astype(str)
+        np.savez(folder / "conformal.npz", s3_clips=s3, s3_softmax=np.full((len(s3), 6), 1 / 6, np.float32),
+                 s3_pvalues=np.full((len(s3), 6), 0.5, np.float32))
+        spec = PairSpec(direction="face2audio", input="image", condition="label", data_fraction=1.0, copies=1, seed=0)
+        pairs = calibrated_pairs(folder, folder / "splits.csv", folder / "conformal.npz", "S3", CLASSES, spec)
+        trained[poison] = (src.real_x, src.real_y, pairs.target, pairs.klass)
+    assert all(torch.equal(a, b) for a, b in zip(trained[False], trained[True]))
+    for name in ("baseline", "augmented", "shuffled"):
+        assert torch.equal(arms[False][name].x, arms[True][name].x) and torch.equal(arms[False][name].y, arms[True][name].y)
+    if generate_from == "S3U":  # the controls, and only they, read those faces' own audio
+        for name in ("oracle", "pseudo"):
+            assert not torch.equal(arms[False][name].x, arms[True][name].x), name
+    else:
+        assert torch.equal(arms[False]["oracle"].x, arms[True]["oracle"].x) and "pseudo" not in arms[True]

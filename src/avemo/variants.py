@@ -75,7 +75,9 @@ GAN_PRETRAIN_POOLS: dict[str, tuple[str, ...]] = {"unused_s3": ("", "S3"), "s1_s
                                                   "all_but_s4": ("", "S1", "S2", "S3")}
 
 # generate.sources -> sets whose faces the trained generator turns into labelled audio
-GENERATE_SOURCES: dict[str, tuple[str, ...]] = {"s3": ("S3",), "pool": ("POOL",), "s3_pool": ("S3", "POOL")}
+# (S3U: the faces of S3's actors without audio under an audio budget, split.audio_share < 1)
+GENERATE_SOURCES: dict[str, tuple[str, ...]] = {"s3": ("S3",), "pool": ("POOL",), "s3_pool": ("S3", "POOL"),
+                                                "unlabelled": ("S3U", "POOL"), "all": ("S3", "S3U", "POOL")}
 
 # mrpn.corruptions: a stream x a corruption kind (data/corruptions.py: CORRUPTION_KINDS)
 CORRUPTION_KINDS = ("missing", "noise", "shift")

@@ -2,7 +2,7 @@
 and the checks that involve more than one section."""
 from pathlib import Path
 
-from ..variants import GAN_CONDITIONS, labels_unlabelled_faces
+from ..variants import GAN_CONDITIONS, GENERATE_SOURCES, labels_unlabelled_faces
 from .audio import AudioParams
 from .classifier import ClassifierParams
 from .core import ParamsError
@@ -37,10 +37,12 @@ def params_warnings(p: dict, project: Path) -> list[str]:
 
 
 def check_across_sections(p: dict) -> None:
-    """What no single section can check: generation from the face-only pool needs a pool and a
-    condition that labels a face from the face classifier, not from the true label."""
-    sources, condition = p["generate"].sources, p["gan"].condition
-    if sources != "s3" and p["split"].pool_units == 0:
+    """What no single section can check: generation from faces without audio needs such faces (the
+    face-only pool, or S3's actors beyond an audio budget) and a condition that labels a face from the
+    face classifier, not from the true label."""
+    sources, condition, split = p["generate"].sources, p["gan"].condition, p["split"]
+    wants = set(GENERATE_SOURCES[sources])
+    if "POOL" in wants and split.pool_units == 0 and not ("S3U" in wants and split.audio_share < 1):
         raise ParamsError(f"generate.sources = {sources!r} needs a face-only pool: set split.pool_units > 0")
     if sources != "s3" and not labels_unlabelled_faces(condition):
         usable = ", ".join(name for name in GAN_CONDITIONS if labels_unlabelled_faces(name))

@@ -17,6 +17,7 @@ class ClassifierParams:
     lr: float = bounded(1e-6, 1.0)
     weight_decay: float = bounded(0.0, 1.0)
     patience: int = bounded(1, 1000)  # early stopping on the validation slice
+    min_epochs: int = bounded(0, 1000)  # the kept weights come from this epoch on (small audio budgets need it)
     val_fraction: float = bounded(0.05, 0.5)
     augment: bool  # light augmentation (face flips, spectrogram SpecAugment)
     init: str = choice(CLASSIFIER_INITS)  # f_S from scratch, or pre-trained on the identity of every non-S4 actor (thesis 4.3)

@@ -24,6 +24,7 @@ class MrpnParams:
     lr: float = bounded(1e-7, 1.0)
     weight_decay: float = bounded(0.0, 1.0)
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
+    min_epochs: int = bounded(0, 1000)  # the kept weights come from this epoch on
     folds: int = bounded(2, 20)  # rotating actor-disjoint test units
     modality_dropout: float = bounded(0.0, 1.0)  # fusion variants: share of training clips losing one stream
     corruptions: tuple = listed(TEST_CORRUPTIONS)  # test-time conditions each trained model is also tested under

@@ -16,6 +16,7 @@ class SplitParams:
     s4_units: int = bounded(1, 100)
     pool_units: int = bounded(0, 100)  # face-only pool: faces used for generation, audio and labels never
     fold: int = bounded(0, 99)
+    audio_share: float = bounded(0.01, 1.0)  # share of S3's actors with audio and labels; the rest are faces only
 
     def validate(self) -> None:
         total = self.s1_units + self.s2_units + self.s3_units + self.s4_units + self.pool_units

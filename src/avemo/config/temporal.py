@@ -16,5 +16,6 @@ class TemporalParams:
     batch_size: int = bounded(1, 4096)
     lr: float = bounded(1e-6, 1.0)
     weight_decay: float = bounded(0.0, 1.0)
-    val_fraction: float = bounded(0.05, 0.5)  # S1 clips (whole clips, not windows) held out to pick the best epoch
+    val_fraction: float = bounded(0.05, 0.5)
+    min_epochs: int = bounded(0, 1000)  # the kept weights come from this epoch on  # S1 clips (whole clips, not windows) held out to pick the best epoch
     specaugment_copies: int = bounded(1, 100)

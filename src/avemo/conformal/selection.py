@@ -31,22 +31,29 @@ def attached_classes(softmax: np.ndarray, pvalues: np.ndarray, condition: str) -
     return CONDITIONS[condition](ConditionInputs(None, softmax, pvalues, n_classes)).klass
 
 
-def selection_report(keep: np.ndarray, attached: np.ndarray, truth: np.ndarray) -> dict:
-    """Share of pool faces kept and the accuracy of their attached classes, all and kept."""
+def selection_report(keep: np.ndarray, attached: np.ndarray, truth: np.ndarray, prefix: str = "pool") -> dict:
+    """Share of the set's faces kept and the accuracy of their attached classes, all and kept (keys
+    ``<prefix>_...``: ``pool_`` for the face-only pool, ``s3u_`` for S3's faces without audio)."""
     right = attached == truth
-    return {"pool_faces": int(len(keep)), "pool_selected": int(keep.sum()),
-            "pool_selected_share": round(float(keep.mean()), 4),
-            "pool_label_accuracy_all": round(float(right.mean()), 4),
-            "pool_label_accuracy_selected": round(float(right[keep].mean()), 4) if keep.any() else 0.0}
+    return {f"{prefix}_faces": int(len(keep)), f"{prefix}_selected": int(keep.sum()),
+            f"{prefix}_selected_share": round(float(keep.mean()), 4),
+            f"{prefix}_label_accuracy_all": round(float(right.mean()), 4),
+            f"{prefix}_label_accuracy_selected": round(float(right[keep].mean()), 4) if keep.any() else 0.0}
+
+
+# the faces without audio generate may use, and why a split may have none
+WHY_NONE = {"POOL": "split.pool_units = 0: no face-only pool", "S3U": "split.audio_share = 1: every S3 actor has audio"}
 
 
 def select_pool(processed, splits_csv, conformal_npz, classes: tuple, condition: str,
-                selection: PoolSelection) -> tuple[np.ndarray, dict]:
-    """(keep (N,) bool over the pool's clips in clips.csv order, report) from calibrate's pool outputs."""
-    cal = np.load(conformal_npz)
-    if "pool_pvalues" not in cal:
-        raise UserError("generate.sources uses the pool but split.pool_units = 0: no face-only pool")
-    keep = reliable(cal["pool_pvalues"], selection.min_credibility, selection.min_confidence, selection.singleton_eps)
-    truth = set_rows(pd.read_csv(f"{processed}/clips.csv"), pd.read_csv(splits_csv), ("POOL",), classes)[1]
-    attached = attached_classes(cal["pool_softmax"], cal["pool_pvalues"], condition)
-    return keep, selection_report(keep, attached, truth)
+                selection: PoolSelection, set_name: str = "POOL") -> tuple[np.ndarray, dict]:
+    """(keep (N,) bool over the clips of unlabelled set ``set_name`` (the pool, or S3's faces without
+    audio) in clips.csv order, report) from calibrate's outputs for that set."""
+    cal, prefix = np.load(conformal_npz), set_name.lower()
+    if f"{prefix}_pvalues" not in cal:
+        raise UserError(f"generate.sources uses {set_name} but {WHY_NONE[set_name]}")
+    keep = reliable(cal[f"{prefix}_pvalues"], selection.min_credibility, selection.min_confidence,
+                    selection.singleton_eps)
+    truth = set_rows(pd.read_csv(f"{processed}/clips.csv"), pd.read_csv(splits_csv), (set_name,), classes)[1]
+    attached = attached_classes(cal[f"{prefix}_softmax"], cal[f"{prefix}_pvalues"], condition)
+    return keep, selection_report(keep, attached, truth, prefix)

@@ -130,12 +130,12 @@ def _embeddings(path: str | Path | None, spec: PairSpec):
 def calibrated_pairs(processed, splits_csv, conformal_npz, set_name: str, classes: tuple, spec: PairSpec,
                      embeddings=None, keep: np.ndarray | None = None) -> PairSet:
     """Conditioned pairs of ``set_name`` from the calibrate stage's outputs: ``S3`` (the GAN's
-    training set; its true labels feed the label condition) or ``POOL`` (faces only: the condition
-    comes from the face classifier, and the pool's labels are never given to it). ``keep`` (bool per
+    training set; its true labels feed the label condition), ``POOL`` or ``S3U`` (faces only: the
+    condition comes from the face classifier, and their labels are never given to it). ``keep`` (bool per
     clip of the set) selects clips, e.g. the pool faces conformal prediction trusts."""
     clips = pd.read_csv(Path(processed) / "clips.csv")
     rows, labels, ids = set_rows(clips, pd.read_csv(splits_csv), (set_name,), classes)
-    cal, prefix = np.load(conformal_npz), {"S3": "s3", "POOL": "pool"}[set_name]
+    cal, prefix = np.load(conformal_npz), set_name.lower()  # s3, pool, s3u
     if f"{prefix}_clips" not in cal or list(cal[f"{prefix}_clips"]) != list(ids):
         raise ValueError(f"{conformal_npz} does not match the {set_name} clips of {splits_csv}; re-run calibrate")
     known = labels if set_name == "S3" else None

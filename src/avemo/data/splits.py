@@ -4,6 +4,11 @@ Actors are dealt into ``units`` groups by scikit-learn's ``StratifiedGroupKFold`
 strata = sex, so each unit is sex-balanced; every actor speaks every emotion, so units are also
 class-balanced). Each set takes whole units; ``fold`` rotates the units so that every actor is in
 S4 once over ``units / s4_units`` folds.
+
+The audio budget (``audio_share``, the papers' regime of scarce audio and plentiful faces): only that
+share of S3's actors keeps its audio and labels (set ``S3``); the others' faces join the unlabelled
+faces (set ``S3U``, like the pool: their audio and labels reach no training set, only the oracle and
+pseudo-label controls). The budget's actors alternate between the sexes, in a seeded order.
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
-SETS = ("S1", "S2", "S3", "S4", "POOL")  # POOL: faces only (no audio, no labels on the audio side)
+SETS = ("S1", "S2", "S3", "S4", "POOL", "S3U")  # POOL, S3U: faces only (no audio, no labels on the audio side)
+UNLABELLED = ("S3U", "POOL")  # sets whose faces the GAN may turn into audio, never trained on
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class SplitSpec:
     s4_units: int
     pool_units: int
     fold: int
+    audio_share: float  # share of S3's actors that keep their audio and labels (the rest: S3U)
 
 
 def actor_units(table: pd.DataFrame, units: int, seed: int) -> pd.Series:
@@ -54,7 +61,21 @@ def assign_sets(table: pd.DataFrame, spec: SplitSpec) -> pd.DataFrame:
     out = table[["clip", "actor", "sex", "emotion"]].copy()
     out["unit"] = unit.values
     out["set"] = out["unit"].map(owner)
+    if spec.audio_share < 1.0:
+        unlabelled = ~out["actor"].isin(budget_actors(out[out["set"] == "S3"], spec.audio_share, spec.seed + spec.fold))
+        out.loc[(out["set"] == "S3") & unlabelled, "set"] = "S3U"
     return out
+
+
+def budget_actors(s3: pd.DataFrame, share: float, seed: int) -> list:
+    """The ``share`` of S3's actors (at least one) that keep their audio: each sex's actors in a
+    seeded order, taken in turn, so the budget stays as balanced for sex as S3 is."""
+    rng = np.random.default_rng(seed)
+    by_sex = [list(rng.permutation(sorted(s3.loc[s3["sex"] == sex, "actor"].unique())))
+              for sex in sorted(s3["sex"].unique())]
+    order = [a for group in zip(*[g + [None] * (max(map(len, by_sex)) - len(g)) for g in by_sex])
+             for a in group if a is not None]
+    return order[: max(1, round(share * len(order)))]
 
 
 def split_counts(sets: pd.DataFrame, classes: tuple) -> dict:
@@ -62,7 +83,7 @@ def split_counts(sets: pd.DataFrame, classes: tuple) -> dict:
     actors whose sex is unknown (sets are sex-balanced only over the known ones)."""
     sexes = sets.groupby("actor")["sex"].first()
     out = {"actors_unknown_sex_share": round(float((~sexes.isin(["Male", "Female"])).mean()), 4)}
-    for name in SETS:
+    for name in (n for n in SETS if n != "S3U" or (sets["set"] == n).any()):  # S3U only under an audio budget
         part = sets[sets["set"] == name]
         out[f"{name}_clips"] = int(len(part))
         out[f"{name}_actors"] = int(part["actor"].nunique())

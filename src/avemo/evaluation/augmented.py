@@ -174,11 +174,12 @@ def arm_sources(processed, splits_csv, generated: dict, classes: tuple, kind: st
     gen = Extra(torch.from_numpy(np.asarray(generated["generated"])) if samples else None,
                 torch.from_numpy(np.asarray(generated["klass"])).long() if samples else None, source)
     pool_real = None
-    if (source < 0).any():
-        x_pool, y_pool, part_pool = load_set(processed, splits_csv, "POOL", classes, kind)
-        where = dict(zip(part_pool["index"].to_numpy(), range(len(part_pool))))
+    if (source < 0).any():  # faces without audio (the pool, S3U): their own real audio, for the controls
+        parts = [load_set(processed, splits_csv, name, classes, kind) for name in sorted(set(sets[source < 0]))]
+        where = dict(zip(np.concatenate([p[2]["index"].to_numpy() for p in parts]), range(sum(len(p[1]) for p in parts))))
         take = torch.tensor([where[r] for r in rows[source < 0]], dtype=torch.long)
-        pool_real = Extra(x_pool[take], y_pool[take], np.full(len(take), -1))
+        x_real, y_real = torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+        pool_real = Extra(x_real[take], y_real[take], np.full(len(take), -1))
     return ArmSources(x3, y3, gen, Extra(torch.cat([o[0] for o in outside]), torch.cat([o[1] for o in outside]),
                                          np.array([])), pool_real)
 

@@ -9,7 +9,9 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..data.splits import SETS, SplitSpec, assign_sets
+from ..data.splits import SplitSpec, assign_sets
+
+SETS = ("S1", "S2", "S3", "S4", "POOL")
 
 # actors by sex in the datasets' own documentation (CREMA-D: VideoDemographics.csv; RAVDESS: odd male)
 DATASET_ACTORS = {"CREMA-D": {"Male": 48, "Female": 43}, "RAVDESS": {"Male": 12, "Female": 12}}

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
+from .budget import budget_figure, budget_rows, budget_table  # noqa: E402
 from .summary import mrpn_variants  # noqa: E402
 from .tables import Contrast, Variant  # noqa: E402
 
@@ -124,12 +125,19 @@ def curve_table(variants: list[Variant]) -> str:
         return ""
     lines = [f"| training audio | actors | S4 accuracy, pooled over {len(v.folds)} folds [95% CI] |", "|---|---|---|"]
     names = {"1x": "S3 (the GAN's training set)", "2x": "S3 + S1", "all": "every actor outside S4"}
-    for size in ("1x", "2x", "all"):
-        acc, low, high, _ = v.curve[size]
-        fold_actors = v.experiments[0].metrics.get(f"learning_curve.{size}_actors", "")
-        lines.append(f"| {names[size]} | {fold_actors} | {acc:.3f} [{low:.3f}, {high:.3f}] |")
+    points = [k for k in v.curve if k != "gain"]
+    for point in points:
+        acc, low, high, _ = v.curve[point]
+        if point in names:  # experiments run before the budget curve
+            label, actors = names[point], v.experiments[0].metrics.get(f"learning_curve.{point}_actors", "")
+        else:
+            actors = int(point.removeprefix("actors_"))
+            label = ("the audio budget (the GAN's training set)" if point == v.curve_base
+                     else "every actor outside S4" if point == points[-1] else "the first actors of the budget's order")
+        lines.append(f"| {label} | {actors} | {acc:.3f} [{low:.3f}, {high:.3f}] |")
     gain = v.curve["gain"]
-    lines.append(f"| gain, all vs S3 | | {interval(gain)} points (p {gain.p_value:.3f}) |")
+    base = "S3" if v.curve_base == "1x" else "the budget"
+    lines.append(f"| gain, all vs {base} | | {interval(gain)} points (p {gain.p_value:.3f}) |")
     return "\n".join(lines)
 
 
@@ -149,8 +157,21 @@ def mrpn_table(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
+def budget_section(variants: list[Variant]) -> str:
+    """The audio-budget table when the study spans more than one budget (``split.audio_share``)."""
+    rows = budget_rows(variants)
+    if len(rows) < 2:
+        return ""
+    return ("S4 accuracy against the audio budget (how many of S3's actors keep their audio), pooled over folds "
+            "with 95% intervals over test actors (`reports/budget.png`); then each GAN variant against the fair "
+            "baseline at its budget and the share of the headroom (oracle minus fair baseline) it closes:\n\n"
+            + budget_table(rows))
+
+
 def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contrasts: list[Contrast] = ()) -> str:
-    parts = ["Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
+    budget = budget_section(variants)
+    parts = ([budget] if budget else []) + [
+             "Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
              "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
              "interval is a 95% cluster bootstrap over actors, p a sign-flip test over actors. Fold means "
              "carry a t interval over folds.", "", augmentation_table(variants, versus)]
@@ -233,6 +254,9 @@ def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: li
     with atomic_path(out_dir / "tables.json") as tmp:
         tmp.write_text(json.dumps(as_json(variants, versus, contrasts), indent=2, sort_keys=True, default=float) + "\n")
     figure(variants, out_dir / "tables.png")
+    rows = budget_rows(variants)
+    if len(rows) > 1:
+        budget_figure(rows, out_dir / "budget.png")
     return text
 
 

@@ -69,7 +69,13 @@ def _ceiling(m: dict) -> str:
 
 
 def _curve(m: dict) -> str:
-    return ", ".join(f"{m[f'{s}_actors']} actors {m[f'{s}_accuracy']:.3f}" for s in ("1x", "2x", "all"))
+    points = sorted(int(k.removeprefix("actors_").removesuffix("_accuracy")) for k in m
+                    if k.startswith("actors_") and k.endswith("_accuracy"))
+    text = ", ".join(f"{k} actors {m[f'actors_{k}_accuracy']:.3f}" for k in points)
+    if "all_vs_budget_delta" in m:
+        text += (f"; all {m['all_actors']} vs the budget's {m['budget_actors']}: "
+                 f"{_delta(m, 'all_vs_budget_delta')} points")
+    return text
 
 
 # stage -> what its results say; a stage whose results are absent is left out of the table

@@ -18,7 +18,16 @@ from .experiments import Experiment, clip_table
 CLIPS_PLACES = ("results/evaluate_augmented/clips.csv", "plots/evaluate_augmented/clips.csv")
 CURVE_PLACES = ("results/learning_curve/clips.csv", "plots/learning_curve/clips.csv")
 CLIPS, CURVE = CLIPS_PLACES[0], CURVE_PLACES[0]
-SIZES = ("1x", "2x", "all")
+OLD_SIZES = ("1x", "2x", "all")  # the learning curve's points before it became the budget curve (actors_<k>)
+
+
+def curve_points(table: pd.DataFrame) -> tuple[list[str], str, str]:
+    """(the curve's columns in a per-clip table, in order; the one of all actors; the one the gain is
+    measured from: S3's before the audio budget, the budget's size since)."""
+    if "1x" in table:
+        return list(OLD_SIZES), "all", "1x"
+    points = sorted((c for c in table if c.startswith("actors_")), key=lambda c: int(c.removeprefix("actors_")))
+    return points, points[-1], points[-1]
 ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseline
 OPTIONAL_ARMS = ("pseudo",)  # only when generating from the face-only pool: its real audio under f_S's labels
 FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "augmented.oracle_accuracy",
@@ -48,7 +57,8 @@ class Variant:
     folds_won: dict = field(default_factory=dict)  # metric -> folds where it is > 0
     pooled: dict = field(default_factory=dict)  # name -> PairedDelta over all test actors
     validity: dict = field(default_factory=dict)  # eps -> (pooled error, low, high, clips)
-    curve: dict = field(default_factory=dict)  # size -> (accuracy, low, high, actors) pooled over folds; "gain": delta
+    curve: dict = field(default_factory=dict)  # point -> (accuracy, low, high, actors) pooled over folds; "gain": delta
+    curve_base: str = ""  # the point the gain is measured from (the budget, or S3 before budgets)
     missing: dict = field(default_factory=dict)  # what -> experiments that lack it
     components: VarianceComponents | None = None  # of the per-clip augmented-minus-baseline difference
     max_folds: int | None = None  # folds the split allows (split.units / split.s4_units)
@@ -111,9 +121,14 @@ def summarise(variant: Variant, metrics: tuple = FOLD_METRICS, seed: int = 0) ->
     clips = pooled_clips(variant)
     curve = pooled_clips(variant, CURVE)
     if curve is not None:
-        for size in SIZES:
-            variant.curve[size] = (*cluster_bootstrap(curve[size], curve["actor"], seed=seed), curve["actor"].nunique())
-        variant.curve["gain"] = paired_delta(curve["all"], curve["1x"], curve["actor"], seed)
+        points, top, base = curve_points(curve)
+        budget = variant.experiments[0].metrics.get("learning_curve.budget_actors")
+        if budget is not None and f"actors_{budget}" in curve:
+            base = f"actors_{budget}"
+        for point in points:
+            variant.curve[point] = (*cluster_bootstrap(curve[point], curve["actor"], seed=seed), curve["actor"].nunique())
+        variant.curve["gain"] = paired_delta(curve[top], curve[base], curve["actor"], seed)
+        variant.curve_base = base
     if clips is not None:
         present = tuple(a for a in OPTIONAL_ARMS if a in clips and clips[a].notna().all())
         for arm in ARMS + present:

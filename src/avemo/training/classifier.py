@@ -26,6 +26,7 @@ class FitConfig:
     weight_decay: float
     patience: int
     seed: int
+    min_epochs: int  # the weights kept come from this epoch on: a small training set must not keep an untrained model
 
 
 def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable | None = None,
@@ -92,7 +93,10 @@ def fit_classifier(
     world: World = SINGLE,
     resident: bool | None = None,
 ) -> tuple[nn.Module, list[dict]]:
-    """Adam + cross-entropy; stop after ``patience`` epochs without a better validation loss.
+    """Adam + cross-entropy; keep the weights of the best validation loss among the epochs from
+    ``min_epochs`` on, and stop after ``patience`` such epochs without a better one. (On a few actors
+    the validation loss can be lowest before the model has learnt anything; without a minimum, early
+    stopping kept that model and scored chance.)
     With several ranks (``world``): DistributedDataParallel over shares of the same global batches
     and batch norm over the global batch; every rank validates on the whole slice, so all stop together.
     ``resident`` (default: on CUDA) keeps the training set on the device (the same batches)."""
@@ -116,6 +120,8 @@ def fit_classifier(
         history.append(row)
         if on_epoch is not None:
             on_epoch(epoch, row)
+        if epoch + 1 < cfg.min_epochs:
+            continue
         if val_loss < best_loss - 1e-4:
             best, best_loss, stale = copy.deepcopy(model.state_dict()), val_loss, 0
         else:

@@ -121,7 +121,7 @@ def fit_variant(model, kind: str, train: ClipArrays, val: ClipArrays, spec: Sequ
         sched.step(val_loss)
         history.append({"epoch": epoch, "train_loss": total / len(train.labels), "val_loss": val_loss,
                         "lr": opt.param_groups[0]["lr"]})
-        if val_loss < best_loss:
+        if val_loss < best_loss and epoch + 1 >= fit.min_epochs:
             best, best_loss = copy.deepcopy(model.state_dict()), val_loss
     model.load_state_dict(best)
     return model, history

@@ -1,0 +1,138 @@
+"""The audio-budget study: S4 accuracy against how many of S3's actors keep their audio
+(``split.audio_share``), one line per arm: the audio CNN on the budget's real audio alone, the fair
+baseline, each GAN variant, the pseudo-label control and the oracle, pooled over folds with 95%
+cluster-bootstrap intervals over test actors; and for each GAN variant its paired difference to the
+fair baseline and the share of the headroom (oracle minus fair baseline) it closes.
+
+Variants are grouped by their budget; a fold's arms are read from its per-clip tables (the share of
+``eval.seeds`` right per clip), the real-only line from the budget curve's point at the budget.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation.stats import BOOTSTRAP_RESAMPLES, PairedDelta, cluster_bootstrap, cluster_sums, paired_delta
+from .tables import CURVE, Variant, pooled_clips
+
+ARM_NAMES = {"real": "real audio only", "baseline": "fair baseline", "pseudo": "pseudo-label control",
+             "oracle": "oracle (real audio)"}
+
+
+@dataclass
+class BudgetRow:
+    """One budget: its actors, each arm's pooled accuracy (mean, low, high), and for each GAN variant
+    (its label) the paired difference to the fair baseline and the headroom share it closes."""
+    share: float
+    actors: int | None
+    accuracy: dict[str, tuple[float, float, float]]
+    delta: dict[str, PairedDelta]
+    closed: dict[str, tuple[float, float, float]]
+
+
+def headroom_share(gain: np.ndarray, headroom: np.ndarray, actors: np.ndarray, seed: int = 0,
+                   n_boot: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float, float]:
+    """(share, low, high): mean(gain) / mean(headroom), per-clip gain = augmented - baseline and
+    headroom = oracle - baseline, with a 95% percentile interval from resampling whole actors. nan
+    where the headroom is not positive (nothing to close)."""
+    g_sums, sizes = cluster_sums(np.asarray(gain, float), actors)
+    h_sums, _ = cluster_sums(np.asarray(headroom, float), actors)
+    if h_sums.sum() <= 0:
+        return float("nan"), float("nan"), float("nan")
+    draws = np.random.default_rng(seed).integers(0, len(sizes), size=(n_boot, len(sizes)))
+    h = h_sums[draws].sum(1)
+    ratios = np.where(h > 0, g_sums[draws].sum(1) / np.where(h > 0, h, 1), np.nan)
+    low, high = np.nanquantile(ratios, [0.025, 0.975])
+    return float(g_sums.sum() / h_sums.sum()), float(low), float(high)
+
+
+def budget_of(v: Variant) -> float:
+    return float(v.experiments[0].params.get("split.audio_share", 1.0))
+
+
+def budget_rows(variants: list[Variant], seed: int = 0) -> list[BudgetRow]:
+    """One row per budget among ``variants`` (those with per-clip tables), smallest first."""
+    rows = []
+    for share in sorted({budget_of(v) for v in variants}):
+        group = [v for v in variants if budget_of(v) == share and pooled_clips(v) is not None]
+        if not group:
+            continue
+        first = group[0]
+        actors = first.experiments[0].metrics.get("learning_curve.budget_actors",
+                                                  first.experiments[0].metrics.get("split.S3_actors"))
+        accuracy, delta, closed = {}, {}, {}
+        clips = pooled_clips(first)
+        for arm in ("baseline", "pseudo", "oracle"):
+            if arm in clips and clips[arm].notna().all():
+                accuracy[arm] = cluster_bootstrap(clips[arm], clips["actor"], seed=seed)
+        curve = pooled_clips(first, CURVE)
+        if curve is not None and actors is not None and f"actors_{actors}" in curve:
+            accuracy["real"] = cluster_bootstrap(curve[f"actors_{actors}"], curve["actor"], seed=seed)
+        for v in group:
+            table = pooled_clips(v)
+            accuracy[v.label] = cluster_bootstrap(table["augmented"], table["actor"], seed=seed)
+            delta[v.label] = paired_delta(table["augmented"], table["baseline"], table["actor"], seed)
+            closed[v.label] = headroom_share(table["augmented"] - table["baseline"], table["oracle"] - table["baseline"],
+                                             table["actor"].to_numpy(), seed)
+        rows.append(BudgetRow(share, actors, accuracy, delta, closed))
+    return rows
+
+
+def budget_table(rows: list[BudgetRow]) -> str:
+    """Markdown: per budget, each arm's S4 accuracy, then each GAN variant's difference to the fair
+    baseline and the share of the headroom it closes."""
+    if not rows:
+        return ""
+    arms = list(dict.fromkeys(a for r in rows for a in ("real", "baseline", *r.delta, "pseudo", "oracle")
+                              if a in r.accuracy))
+    head = "| audio budget (share of S3, actors) | " + " | ".join(ARM_NAMES.get(a, a) for a in arms) + " |"
+    lines = [head, "|" + "---|" * (len(arms) + 1)]
+    for r in rows:
+        cells = ["" if (x := r.accuracy.get(a)) is None else f"{x[0]:.3f} [{x[1]:.3f}, {x[2]:.3f}]" for a in arms]
+        lines.append(f"| {r.share:g} ({r.actors}) | " + " | ".join(cells) + " |")
+    lines += ["", "| audio budget | GAN variant | delta vs fair baseline, points [95% CI] | half-width | "
+                  "share of the headroom closed [95% CI] |", "|---|---|---|---|---|"]
+    for r in rows:
+        for label, d in r.delta.items():
+            share, low, high = r.closed[label]
+            closed = "" if np.isnan(share) else f"{share:.2f} [{low:.2f}, {high:.2f}]"
+            lines.append(f"| {r.share:g} ({r.actors}) | {label} | {100 * d.delta:+.1f} [{100 * d.low:+.1f}, "
+                         f"{100 * d.high:+.1f}] | {50 * (d.high - d.low):.1f} | {closed} |")
+    return "\n".join(lines) + "\n"
+
+
+def budget_figure(rows: list[BudgetRow], path) -> None:
+    """S4 accuracy against the number of actors with audio, one line per arm with its 95% band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..atomic import atomic_path
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    arms = list(dict.fromkeys(a for r in rows for a in r.accuracy))
+    for arm in arms:
+        points = [(r.actors, *r.accuracy[arm]) for r in rows if arm in r.accuracy and r.actors is not None]
+        if not points:
+            continue
+        x, mean, low, high = (np.array(c, float) for c in zip(*points))
+        style = {"real": ":", "baseline": "--", "oracle": "-."}.get(arm, "-")
+        ax.plot(x, mean, style, marker="o", label=ARM_NAMES.get(arm, arm))
+        ax.fill_between(x, low, high, alpha=0.15)
+    ax.set_xlabel("actors of S3 with audio and labels (the audio budget)")
+    ax.set_ylabel("accuracy on real S4 (95% CI over test actors)")
+    ax.set_title("Generated audio against the audio budget, pooled over actor folds", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+
+
+def as_frame(rows: list[BudgetRow]) -> pd.DataFrame:
+    """The table behind the figure, one row per budget and arm (for tables.json)."""
+    return pd.DataFrame([{"share": r.share, "actors": r.actors, "arm": arm, "accuracy": m, "low": lo, "high": hi}
+                         for r in rows for arm, (m, lo, hi) in r.accuracy.items()])

@@ -1,0 +1,77 @@
+"""The audio-budget report on simulated folds: each arm's accuracy pooled over folds at each budget,
+each GAN variant's paired difference to the fair baseline and the share of the headroom it closes,
+against the values the folds were drawn with."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from avemo.report.budget import budget_figure, budget_rows, budget_table, headroom_share
+from avemo.report.experiments import Experiment
+from avemo.report.tables import CLIPS, CURVE, group
+
+RATES = {0.25: {"real": 0.30, "baseline": 0.35, "augmented": 0.45, "oracle": 0.60, "pseudo": 0.40},
+         1.0: {"real": 0.58, "baseline": 0.60, "augmented": 0.60, "oracle": 0.64, "pseudo": 0.61}}
+ACTORS = {0.25: 3, 1.0: 12}
+
+
+def fold_tables(share: float, fold: int, clips: int = 600) -> tuple[str, str]:
+    """Per-clip tables of one fold: 50 test actors x 12 clips, each arm right at its budget's rate,
+    the arms drawn independently per clip (so the paired differences keep their expected value)."""
+    rng = np.random.default_rng([int(100 * share), fold])
+    actors = np.repeat(np.arange(50) + 100 * fold, clips // 50)
+    arms = {arm: (rng.uniform(size=clips) < rate).astype(float) for arm, rate in RATES[share].items()}
+    table = pd.DataFrame({"clip": np.arange(clips), "actor": actors, "label": 0, "shuffled": 0.0,
+                          **{k: v for k, v in arms.items() if k != "real"}})
+    curve = pd.DataFrame({"clip": np.arange(clips), "actor": actors, f"actors_{ACTORS[share]}": arms["real"],
+                          "actors_40": np.ones(clips)})
+    return table.to_csv(index=False), curve.to_csv(index=False)
+
+
+def study(folds: int = 4) -> list:
+    experiments = []
+    for share in RATES:
+        for fold in range(folds):
+            e = Experiment(f"b{share}f{fold}", "x", {"split.fold": fold, "split.audio_share": share,
+                                                      "generate.sources": "all", "gan.condition": "conformal"},
+                           {"learning_curve.budget_actors": ACTORS[share]})
+            e.files[CLIPS], e.files[CURVE] = fold_tables(share, fold)
+            experiments.append(e)
+    return group(experiments, {"split.audio_share": 1.0, "generate.sources": "all", "gan.condition": "conformal"})
+
+
+def test_each_budget_pools_every_arm_over_its_folds(tmp_path):
+    rows = budget_rows(study())
+    assert [r.share for r in rows] == [0.25, 1.0] and [r.actors for r in rows] == [3, 12]
+    for row in rows:
+        rates = RATES[row.share]
+        for arm in ("real", "baseline", "oracle", "pseudo"):
+            mean, low, high = row.accuracy[arm]
+            assert mean == pytest.approx(rates[arm], abs=0.03) and low < mean < high, (row.share, arm)
+        (label,) = row.delta
+        assert row.accuracy[label][0] == pytest.approx(rates["augmented"], abs=0.03)
+        expected = rates["augmented"] - rates["baseline"]
+        assert row.delta[label].delta == pytest.approx(expected, abs=0.03)
+    small = rows[0]
+    (label,) = small.delta
+    share, low, high = small.closed[label]  # (0.45 - 0.35) / (0.60 - 0.35) = 0.4
+    assert share == pytest.approx(0.4, abs=0.12) and low < share < high
+    text = budget_table(rows)
+    assert "| 0.25 (3) |" in text and "fair baseline" in text and "share of the headroom" in text
+    budget_figure(rows, tmp_path / "budget.png")
+    assert (tmp_path / "budget.png").stat().st_size > 5000
+
+
+def test_headroom_share_by_hand():
+    actors = np.repeat(np.arange(4), 2)
+    gain, headroom = np.array([1, 0, 1, 0, 0, 0, 1, 1.0]), np.array([1, 1, 1, 1, 1, 1, 1, 1.0])
+    share, low, high = headroom_share(gain, headroom, actors)
+    assert share == pytest.approx(4 / 8) and 0 <= low <= share <= high <= 1
+    assert np.isnan(headroom_share(gain, -headroom, actors)[0])  # no headroom: nothing to close
+
+
+def test_the_report_leads_with_the_budget_table_when_a_study_spans_budgets(tmp_path):
+    from avemo.report.render import write_report
+    from avemo.report.tables import summarise
+
+    text = write_report([summarise(v) for v in study()], {}, tmp_path)
+    assert text.startswith("S4 accuracy against the audio budget") and (tmp_path / "budget.png").exists()
