@@ -141,3 +141,18 @@ def test_headline_metrics_are_few_named_once_and_the_only_metrics():
         committed = ROOT / path
         if committed.exists():
             assert set(json.loads(committed.read_text())) <= set(HEADLINE[stage]), path
+
+
+def test_every_stage_runs_the_code_of_its_own_checkout(tmp_path):
+    """A queued experiment runs in a copy of the repository (`.dvc/tmp/exps/...`), while the editable
+    install points at the workspace's src/. Each stage's command puts its own checkout's src/ first, so
+    an experiment runs the code of its commit even while the workspace is being edited."""
+    import subprocess
+
+    prefix = "PYTHONPATH=src python stages/"
+    assert all(s["cmd"].startswith(prefix) for s in stages().values()), "a stage would import the workspace's avemo"
+    (tmp_path / "src" / "avemo").mkdir(parents=True)
+    (tmp_path / "src" / "avemo" / "__init__.py").write_text("CHECKOUT = 'copy'\n")
+    shown = subprocess.run(prefix.split(" python")[0] + " python -c 'import avemo; print(avemo.__file__)'",
+                           shell=True, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert Path(shown.strip()).resolve() == (tmp_path / "src" / "avemo" / "__init__.py").resolve()

@@ -34,6 +34,8 @@ def stratified_holdout(y: torch.Tensor, fraction: float, seed: int) -> tuple[np.
     idx = np.arange(len(y))
     n_classes = len(np.unique(y.numpy()))
     n_val = max(int(round(fraction * len(y))), n_classes)  # at least one per class
-    if len(y) - n_val < n_classes:  # too few to stratify (tiny test runs): plain random slice
+    if len(y) - n_val < n_classes:  # too few to stratify (one actor's clips): plain random slice
+        if n_val >= len(y):  # never the whole set: half of it still trains
+            n_val = len(y) // 2
         return train_test_split(idx, test_size=n_val, random_state=seed)
     return train_test_split(idx, test_size=n_val, stratify=y.numpy(), random_state=seed)
