@@ -8,6 +8,7 @@ import pytest
 
 from avemo.report.experiments import parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, replace_block, write_report
+from conftest import ROOT
 from avemo.report.tables import CLIPS, bh_adjust, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
@@ -267,6 +268,12 @@ def test_queue_sets_folds_common_overrides_and_variant(monkeypatch):
     assert calls == [["dvc", "exp", "run", "--queue", "-S", "split.fold=range(0,2)"]]
     with pytest.raises(SystemExit, match="--start-fold 8 must lie in 0 .. 7"):
         cli.main(["queue", "--folds", "8", "--start-fold", "8"])
+    calls.clear()
+    monkeypatch.chdir(ROOT)  # a MRPN study names its own targets, checked against dvc.yaml
+    cli.main(["queue", "--folds", "2", "--targets", "train_mrpn", "face_study"])
+    assert calls == [["dvc", "exp", "run", "--queue", "-S", "split.fold=range(0,2)", "train_mrpn", "face_study"]]
+    with pytest.raises(SystemExit, match="no stage train_mrnp in dvc.yaml"):
+        cli.main(["queue", "--folds", "2", "--targets", "train_mrnp"])
 
 
 def test_each_job_gets_its_share_of_the_cores():

@@ -45,6 +45,22 @@ def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, 
     return commands
 
 
+def run_targets(all_stages: bool, targets: list[str] | None, dvc_yaml: Path = Path("dvc.yaml")) -> tuple[str, ...]:
+    """The stages each experiment runs (with what they need): every stage, the ones named (each must be
+    a stage of ``dvc_yaml``, or the whole queue would fail one experiment at a time), or ``REPORT_STAGES``."""
+    import yaml
+
+    if all_stages:
+        return ()
+    if not targets:
+        return REPORT_STAGES
+    known = yaml.safe_load(dvc_yaml.read_text())["stages"]
+    unknown = [t for t in targets if t not in known]
+    if unknown:
+        raise SystemExit(f"avemo report: no stage {', '.join(unknown)} in {dvc_yaml} (stages: {', '.join(known)})")
+    return tuple(targets)
+
+
 def threads_per_job(jobs: int, cpus: int | None = None) -> dict[str, str]:
     """Environment giving each of ``jobs`` experiments its share of the cores: torch and BLAS start a
     thread per core in every process, and on 2 cores two jobs of 2 threads each run several times
@@ -107,8 +123,11 @@ def main(argv: list[str] | None = None) -> None:
                        help='overrides for every variant, "key=value ..." (e.g. "eval.seeds=3")')
         p.add_argument("--jobs", type=int, default=1,
                        help="experiments run at once, each with its share of the cores (run only)")
-        p.add_argument("--all-stages", action="store_true",
-                       help="run every stage of each experiment (default: only those the report reads)")
+        scope = p.add_mutually_exclusive_group()
+        scope.add_argument("--all-stages", action="store_true",
+                           help="run every stage of each experiment (default: only those the report reads)")
+        scope.add_argument("--targets", nargs="+", metavar="STAGE",
+                           help="run these stages and what they need (e.g. train_mrpn face_study)")
         p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
@@ -124,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
         queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common,
-              targets=() if args.all_stages else REPORT_STAGES)
+              targets=run_targets(args.all_stages, args.targets))
         if args.command == "run":
             import os
 
