@@ -75,3 +75,19 @@ def test_the_report_leads_with_the_budget_table_when_a_study_spans_budgets(tmp_p
 
     text = write_report([summarise(v) for v in study()], {}, tmp_path)
     assert text.startswith("S4 accuracy against the audio budget") and (tmp_path / "budget.png").exists()
+
+
+def test_a_study_at_one_budget_below_s3_has_its_table_and_the_whole_curve(tmp_path):
+    """A study run at one budget (share 0.25) still reports its arms and headroom share, and the
+    figure's real-audio line is the pooled budget curve (here two points: the budget's 3 actors and 40)."""
+    from avemo.report.render import budget_curve, write_report
+    from avemo.report.tables import summarise
+
+    variants = [summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 0.25]
+    text = write_report(variants, {}, tmp_path)
+    assert text.startswith("S4 accuracy against the audio budget") and "| 0.25 (3) |" in text
+    curve = budget_curve(variants)
+    assert [k for k, *_ in curve] == [3, 40] and curve[0][1] == pytest.approx(RATES[0.25]["real"], abs=0.03)
+    assert (tmp_path / "budget.png").exists()
+    full = [summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 1.0]
+    assert not write_report(full, {}, tmp_path / "full").startswith("S4 accuracy against the audio budget")

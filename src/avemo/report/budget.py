@@ -103,8 +103,15 @@ def budget_table(rows: list[BudgetRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def budget_figure(rows: list[BudgetRow], path) -> None:
-    """S4 accuracy against the number of actors with audio, one line per arm with its 95% band."""
+def at_a_budget(rows: list[BudgetRow]) -> bool:
+    """Whether a study is about the audio budget: it spans budgets, or runs below all of S3."""
+    return len(rows) > 1 or any(r.share < 1 for r in rows)
+
+
+def budget_figure(rows: list[BudgetRow], path, curve: list[tuple[int, float, float, float]] = ()) -> None:
+    """S4 accuracy against the number of actors with audio, one line per arm with its 95% band; with
+    ``curve`` (actors, mean, low, high), the real-audio line is the whole budget curve, from a few
+    actors to every actor outside S4, so a single budget's arms show where they sit on it."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -116,6 +123,8 @@ def budget_figure(rows: list[BudgetRow], path) -> None:
     arms = list(dict.fromkeys(a for r in rows for a in r.accuracy))
     for arm in arms:
         points = [(r.actors, *r.accuracy[arm]) for r in rows if arm in r.accuracy and r.actors is not None]
+        if arm == "real" and curve:
+            points = sorted(curve)
         if not points:
             continue
         x, mean, low, high = (np.array(c, float) for c in zip(*points))

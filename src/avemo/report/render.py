@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
-from .budget import budget_figure, budget_rows, budget_table  # noqa: E402
+from .budget import at_a_budget, budget_figure, budget_rows, budget_table  # noqa: E402
 from .summary import mrpn_variants  # noqa: E402
 from .tables import Contrast, Variant  # noqa: E402
 
@@ -101,6 +101,13 @@ def power_note(variants: list[Variant], target: float = 0.03) -> str:
     return "\n".join(lines)
 
 
+def budget_curve(variants: list[Variant]) -> list[tuple[int, float, float, float]]:
+    """(actors, accuracy, low, high) at each point of the pooled budget curve (empty before it existed)."""
+    v = longest(variants, "curve")
+    points = [k for k in (v.curve if v else {}) if k.startswith("actors_")]
+    return [(int(k.removeprefix("actors_")), *v.curve[k][:3]) for k in points]
+
+
 def longest(variants: list[Variant], result: str) -> Variant | None:
     """The variant with most folds among those that have ``result`` (the first of them on a tie)."""
     having = [v for v in variants if getattr(v, result)]
@@ -158,9 +165,9 @@ def mrpn_table(variants: list[Variant]) -> str:
 
 
 def budget_section(variants: list[Variant]) -> str:
-    """The audio-budget table when the study spans more than one budget (``split.audio_share``)."""
+    """The audio-budget table when the study is about the budget (``split.audio_share``)."""
     rows = budget_rows(variants)
-    if len(rows) < 2:
+    if not at_a_budget(rows):
         return ""
     return ("S4 accuracy against the audio budget (how many of S3's actors keep their audio), pooled over folds "
             "with 95% intervals over test actors (`reports/budget.png`); then each GAN variant against the fair "
@@ -255,8 +262,8 @@ def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: li
         tmp.write_text(json.dumps(as_json(variants, versus, contrasts), indent=2, sort_keys=True, default=float) + "\n")
     figure(variants, out_dir / "tables.png")
     rows = budget_rows(variants)
-    if len(rows) > 1:
-        budget_figure(rows, out_dir / "budget.png")
+    if at_a_budget(rows):
+        budget_figure(rows, out_dir / "budget.png", budget_curve(variants))
     return text
 
 
