@@ -20,7 +20,7 @@ TINY = {
     "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0},
     "temporal": {"epochs": 1, "frame_features": 16},
     "gan": {"epochs": 2, "eval_every": 1, "width": 8, "bottleneck": 32},
-    "eval": {"seeds": 2, "kid_subset": 10, "kid_subsets": 5},
+    "eval": {"seeds": 2, "kid_subset": 10, "kid_subsets": 5, "curve_actors": [1], "curve_min_epochs": 2},
     "mrpn": {"epochs": 1, "folds": 2, "frames": 3, "segments": 3},
 }
 

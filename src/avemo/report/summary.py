@@ -71,7 +71,7 @@ def _ceiling(m: dict) -> str:
 def _curve(m: dict) -> str:
     points = sorted(int(k.removeprefix("actors_").removesuffix("_accuracy")) for k in m
                     if k.startswith("actors_") and k.endswith("_accuracy"))
-    text = ", ".join(f"{k} actors {m[f'actors_{k}_accuracy']:.3f}" for k in points)
+    text = ", ".join(f"{k} actor{'s' * (k != 1)} {m[f'actors_{k}_accuracy']:.3f}" for k in points)
     if "all_vs_budget_delta" in m:
         text += (f"; all {m['all_actors']} vs the budget's {m['budget_actors']}: "
                  f"{_delta(m, 'all_vs_budget_delta')} points")
