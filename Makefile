@@ -62,7 +62,8 @@ budget: install
 		--set "$(BUDGET_SET)" --jobs $(JOBS) \
 		$(foreach b,$(BUDGETS),--variant "split.audio_share=$(b) gan.condition=label" \
 		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
-	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --results docs/results.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --out reports/budget \
+		--results docs/results.md --block budget
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN

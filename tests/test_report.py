@@ -387,3 +387,15 @@ def test_summary_gives_the_budget_curve_with_its_gain(tmp_path):
     write_stage_results(tmp_path, "learning_curve", m)
     row = summary.summary_table(tmp_path).splitlines()[2]
     assert "2 actors 0.310, 12 actors 0.580, 42 actors 0.610" in row and "+3.0 [-1.0, +7.0] points" in row
+
+
+def test_a_named_block_leaves_the_main_report_block_alone(tmp_path):
+    """`make budget` writes its own block of the results doc; the GAN table's block keeps its text."""
+    from avemo.report.render import markers
+
+    doc = tmp_path / "results.md"
+    budget = markers("budget")
+    doc.write_text(f"{BEGIN}\nthe GAN table\n{END}\n\n{budget[0]}\n(not yet run)\n{budget[1]}\n")
+    replace_block(doc, "the budget table\n", *budget)
+    text = doc.read_text()
+    assert "the GAN table" in text and "the budget table" in text and "(not yet run)" not in text

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
-from .render import replace_block, write_report
+from .render import markers, replace_block, write_report
 from .tables import CLIPS_PLACES, CURVE_PLACES, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
 
@@ -81,7 +81,8 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
         time.sleep(poll)
 
 
-def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".") -> str:
+def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
+            block: str = "") -> str:
     rows = exp_show(all_commits, cwd)
     experiments = parse_exp_show(rows)
     if not experiments:
@@ -95,7 +96,7 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
              f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
     text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants))
     if results is not None:
-        replace_block(results, text)
+        replace_block(results, text, *markers(block))
     return text
 
 
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
+    p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
         print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.results, args.all_commits))
+        print(collect(args.out, args.results, args.all_commits, block=args.block))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,13 @@ from .tables import Contrast, Variant  # noqa: E402
 BEGIN, END = "<!-- avemo report: begin -->", "<!-- avemo report: end -->"
 
 
+def markers(block: str = "") -> tuple[str, str]:
+    """The (begin, end) markers of a named report block (``--block budget``), or of the main one."""
+    if not block:
+        return BEGIN, END
+    return f"<!-- avemo report {block}: begin -->", f"<!-- avemo report {block}: end -->"
+
+
 def pct(v: float) -> str:
     return f"{100 * v:+.1f}"
 
