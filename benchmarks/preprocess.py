@@ -56,7 +56,7 @@ PAPER_CLIPS = 91 * 82  # the paper-scale synthetic corpus (CREMA-D: 7,442 clips)
 
 def corpus_spec(frame_size: int, seconds: float, clips: int) -> CorpusSpec:
     return CorpusSpec(seed=0, n_actors=max(4, -(-clips // 12)), sentences=("TIE", "IOM"), clip_seconds=seconds,
-                      fps=30, frame_size=frame_size, sample_rate=16000, expression_gain=1.0, face_confusion=0.6,
+                      fps=30, frame_size=frame_size, frame_width=0, sample_rate=16000, expression_gain=1.0, face_confusion=0.6,
                       voice_confusion=0.6, image_noise=6.0, levels=("HI",),
                       speaker_spread=0.0, channel_spread=0.0)
 

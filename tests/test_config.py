@@ -83,6 +83,12 @@ def test_empty_list_is_refused():
         parse_section(CorpusParams, raw("corpus", levels=[]))
 
 
+def test_a_frame_narrower_than_its_height_is_refused():
+    with pytest.raises(ParamsError, match="corpus.frame_width = 300 is narrower than corpus.frame_size = 360"):
+        parse_section(CorpusParams, raw("corpus", frame_size=360, frame_width=300))
+    assert parse_section(CorpusParams, raw("corpus", frame_size=360, frame_width=480)).frame_width == 480
+
+
 def test_duplicate_key_and_yaml_syntax_error_are_one_line(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("gan:\n  loss: bce\n  loss: wasserstein\n")

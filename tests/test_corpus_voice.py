@@ -35,3 +35,15 @@ def test_room_noise_is_absolute():
     for gain in (1.0, 10.0):
         out = apply_channel(gain * tone, channel, 16000, np.random.default_rng(3))
         assert abs(np.abs(out).max() - 0.05 * gain) < 0.02 * gain + 5 * level
+
+
+def test_widen_extends_the_edges_of_the_square_scene():
+    import numpy as np
+
+    from avemo.data.synthetic import widen
+
+    frames = np.random.default_rng(0).integers(0, 255, size=(3, 8, 8, 3), dtype=np.uint8)
+    wide = widen(frames, 13)
+    assert wide.shape == (3, 8, 13, 3) and (wide[:, :, 2:10] == frames).all()
+    assert (wide[:, :, :2] == frames[:, :, :1]).all() and (wide[:, :, 10:] == frames[:, :, -1:]).all()
+    assert widen(frames, 0) is frames

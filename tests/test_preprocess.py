@@ -101,3 +101,19 @@ def test_stage_keeps_good_clips_lists_rejects_and_is_byte_identical(tiny_corpus,
         kept.to_csv(out / "clips.csv", index=False)
         digests.append(_digest(out))
     assert digests[0] == digests[1]
+
+
+def test_a_wide_recording_is_found_and_cut_like_a_square_one(models, tmp_path):
+    """The corpus at a recording's aspect (CREMA-D: 480 x 360; here 256 x 192): the video is that wide,
+    its middle is the square scene, and preprocessing finds the face and gives the same arrays' shapes."""
+    from avemo.data.media import read_video
+    from avemo.data.synthetic import write_corpus
+    from conftest import tiny_spec
+
+    root = tmp_path / "wide"
+    write_corpus(tiny_spec(n_actors=4, frame_width=256), root)
+    table, _ = build_manifest("synthetic", root, SIX)
+    row = table.iloc[0].to_dict()
+    assert read_video(row["video_path"]).frames.shape[1:] == (192, 256, 3)
+    out = process_clip(models, row, SPEC)
+    assert out["faces"].shape == (28, 28, 3) and out["face_frames"].shape == (55, 28, 28, 3)

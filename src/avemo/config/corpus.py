@@ -1,7 +1,7 @@
 """``corpus``: the synthetic audio-visual corpus (ignored for real datasets)."""
 from __future__ import annotations
 
-from .core import bounded, listed, section
+from .core import ParamsError, bounded, listed, section
 
 SENTENCES = ("IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI")
 
@@ -15,6 +15,7 @@ class CorpusParams:
     clip_seconds: float = bounded(1.0, 10.0)
     fps: int = bounded(10, 60)
     frame_size: int = bounded(128, 720)
+    frame_width: int = bounded(0, 1280)  # 0: square frames; CREMA-D's 480 x 360: frame_size 360, frame_width 480
     sample_rate: int = bounded(8000, 48000)
     expression_gain: float = bounded(0.0, 5.0)  # pixels of landmark motion per unit of template
     face_confusion: float = bounded(0.0, 5.0)  # weight of random other-emotion templates
@@ -24,3 +25,8 @@ class CorpusParams:
     image_noise: float = bounded(0.0, 50.0)  # std of per-frame pixel noise (0-255 scale)
     workers: int = bounded(1, 64)
     ceiling_actors: int = bounded(10, 100_000)  # Monte Carlo actors (each with the corpus's clip plan) for the voice ceiling
+
+    def validate(self) -> None:
+        if 0 < self.frame_width < self.frame_size:
+            raise ParamsError(f"corpus.frame_width = {self.frame_width} is narrower than corpus.frame_size = "
+                              f"{self.frame_size}; use 0 for square frames or a width >= the height")

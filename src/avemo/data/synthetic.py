@@ -37,7 +37,8 @@ class CorpusSpec:
     sentences: tuple
     clip_seconds: float
     fps: int
-    frame_size: int
+    frame_size: int  # frame height (and width when frame_width is 0)
+    frame_width: int  # 0: square; wider frames show the square face scene with its edges extended
     sample_rate: int
     expression_gain: float
     face_confusion: float
@@ -156,8 +157,19 @@ def clip_expressivity(clip: ClipPlan, rng: np.random.Generator) -> float:
     return float(np.clip(base * rng.lognormal(0, 0.2), 0.15, 1.5))
 
 
+def widen(frames: np.ndarray, width: int) -> np.ndarray:
+    """(T, S, S, 3) -> (T, S, width, 3): the scene's left and right edges extended to a recording's
+    aspect (CREMA-D: 480 x 360), so face detection searches a frame of the real size. 0: unchanged."""
+    extra = width - frames.shape[2]
+    if width == 0 or extra == 0:
+        return frames
+    if extra < 0:
+        raise ValueError(f"corpus.frame_width {width} is narrower than frame_size {frames.shape[2]}")
+    return np.pad(frames, ((0, 0), (0, 0), (extra // 2, extra - extra // 2), (0, 0)), mode="edge")
+
+
 def render_clip(renderer: _Renderer, clip: ClipPlan) -> tuple[np.ndarray, np.ndarray]:
-    """One clip -> (frames (T, S, S, 3) uint8, audio (N,) float32)."""
+    """One clip -> (frames (T, S, W, 3) uint8, W = frame_width or S, audio (N,) float32)."""
     spec = renderer.spec
     rng = np.random.default_rng(clip.seed)
     expressivity = clip_expressivity(clip, rng)
@@ -180,7 +192,7 @@ def render_clip(renderer: _Renderer, clip: ClipPlan) -> tuple[np.ndarray, np.nda
     head = np.cumsum(rng.normal(0, 0.25, size=(n_frames, 2)), axis=0).clip(-3, 3)
     frames = render_frames(renderer.face(clip.actor), weights, level, mouth * (0.6 + 0.4 * expressivity),
                            head, rng, spec.image_noise)
-    return frames, audio
+    return widen(frames, spec.frame_width), audio
 
 
 _WORKER: dict = {}
