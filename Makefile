@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install repro test bench tables budget paper clean
+.PHONY: install repro test bench tables budget rehearsal paper clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -64,6 +64,11 @@ budget: install
 		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --out reports/budget \
 		--results docs/results.md --block budget
+
+# Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
+# through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.
+rehearsal: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) benchmarks/rehearsal.py --doc docs/benchmarks.md
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN

@@ -14,3 +14,24 @@ def test_gpu_acceptance_runs_at_a_tiny_size_on_the_cpu():
     assert len(rows) == 7, out.stdout
     assert sum("samples/s" in r for r in rows) == 5 and "gp_every 5" in out.stdout
     assert "one GAN epoch" in out.stdout and "one audio-CNN epoch" in out.stdout
+
+
+def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
+    """The rehearsal's machinery on its first stage (the whole tiny run takes minutes): a copy of the
+    repository with the preset's params, one row per stage with its time and memory, and the memory
+    sampler sees a child process's allocation."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import yaml
+    from rehearsal import PeakMemory, main
+
+    rows = main(["--preset", "tiny", "--workdir", str(tmp_path / "copy"), "--until", "check_params"])
+    assert [r["stage"] for r in rows] == ["check_params"] and rows[0]["ok"] and rows[0]["seconds"] > 0
+    params = yaml.safe_load((tmp_path / "copy" / "params.yaml").read_text())
+    assert params["corpus"]["frame_width"] == 208 and (tmp_path / "copy" / "dvc.lock").exists()
+    assert not (tmp_path / "copy" / "metrics").exists()  # nothing committed is copied: every stage runs
+    allocate = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
+    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {allocate!r}])"])
+    peak = PeakMemory(parent.pid, every=0.05)  # the allocation is the grandchild's, as a stage's under DVC
+    parent.wait()
+    tree, largest = peak.stop()
+    assert tree > largest > 300 * 2**20

@@ -1,0 +1,189 @@
+"""The paper-size rehearsal: the synthetic corpus at CREMA-D's size and shape (91 actors, its 12
+sentences, IEO at three levels: about 82 clips per actor, 480 x 360 video at 30 fps) through the
+pipeline's stages, in a copy of the repository, one stage at a time, each with its wall time and
+peak memory: the resident memory of the stage's whole process tree (DVC, the stage and its workers,
+summed, sampled every 0.2 s) and of its largest process.
+
+    .venv/bin/python benchmarks/rehearsal.py                        # every stage, about 3-4 h on 2 cores
+    .venv/bin/python benchmarks/rehearsal.py --until preprocess     # corpus + preprocess only
+    .venv/bin/python benchmarks/rehearsal.py --doc docs/benchmarks.md   # also write its block there
+
+Models keep their CPU sizes (params.yaml); what would take days on 2 cores is cut, and the table's
+header names each cut (``CUTS``). A stage that fails ends the run; the table so far is still
+printed, with the failure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCES = ["IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI"]
+CREMA_D = {"corpus": {"n_actors": 91, "sentences": SENTENCES, "levels": ["LO", "MD", "HI"], "fps": 30,
+                      "frame_size": 360, "frame_width": 480}}
+# What the rehearsal cuts, against params.yaml, so that it ends within an afternoon on 2 cores.
+CUTS = {"gan": {"epochs": 10, "pretrain_epochs": 3}, "corpus": {"ceiling_actors": 100}, "mrpn": {"epochs": 4}}
+TINY = {"corpus": {"n_actors": 8, "sentences": ["TIE"], "frame_size": 160, "frame_width": 208, "workers": 1,
+                   "ceiling_actors": 10},
+        "preprocess": {"workers": 1},
+        "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0}}
+PRESETS = {"crema-d": [CREMA_D, CUTS], "tiny": [TINY]}
+OUTPUTS = ("metrics/", "plots/", "environment/", "results/", "reports/")
+BEGIN, END = "<!-- rehearsal: begin -->", "<!-- rehearsal: end -->"
+
+
+def copy_repository(workdir: Path, overrides: list[dict]) -> None:
+    """The tracked files (no committed outputs) in ``workdir``, params.yaml with ``overrides``, as a
+    new git repository, so DVC runs every stage from scratch."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if name.startswith(OUTPUTS) or name == "dvc.lock" or not (ROOT / name).is_file():
+            continue
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, workdir / name)
+    params = yaml.safe_load((workdir / "params.yaml").read_text())
+    for override in overrides:
+        for section, values in override.items():
+            params[section].update(values)
+    (workdir / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    git = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
+        subprocess.run(git + cmd, cwd=workdir, check=True)
+
+
+def stage_order(workdir: Path) -> list[str]:
+    """Stages in the order `dvc repro` runs them (dvc.yaml lists them upstream first)."""
+    return list(yaml.safe_load((workdir / "dvc.yaml").read_text())["stages"])
+
+
+class PeakMemory:
+    """Peak resident memory of a process and all its descendants while it runs: (tree, largest), bytes."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.root, self.every, self.tree, self.largest = psutil.Process(pid), every, 0, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            sizes = []
+            for p in procs:
+                try:
+                    sizes.append(p.memory_info().rss)
+                except psutil.NoSuchProcess:
+                    pass
+            if sizes:
+                self.tree, self.largest = max(self.tree, sum(sizes)), max(self.largest, max(sizes))
+            self.done.wait(self.every)
+
+    def stop(self) -> tuple[int, int]:
+        self.done.set()
+        self.thread.join()
+        return self.tree, self.largest
+
+
+def run_stage(workdir: Path, stage: str, log) -> dict:
+    """`dvc repro -s stage` in ``workdir``: {stage, seconds, tree_gb, largest_gb, ok}."""
+    start = time.time()
+    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-s", stage], cwd=workdir, stdout=log,
+                            stderr=subprocess.STDOUT, env={**os.environ, "PATH": f"{Path(sys.executable).parent}"
+                                                                              f"{os.pathsep}{os.environ['PATH']}"})
+    peak = PeakMemory(proc.pid)
+    code = proc.wait()
+    tree, largest = peak.stop()
+    return {"stage": stage, "seconds": round(time.time() - start, 1), "tree_gb": tree / 2**30,
+            "largest_gb": largest / 2**30, "ok": code == 0}
+
+
+def clips(workdir: Path) -> str:
+    """Clips the corpus wrote and preprocess kept, from their results."""
+    out = []
+    for stage, key in (("corpus", "clips"), ("preprocess", "kept")):
+        path = workdir / "results" / stage / "results.json"
+        if path.exists():
+            value = json.loads(path.read_text()).get(key)
+            out.append(f"{stage} {value}")
+    return ", ".join(out)
+
+
+def machine() -> str:
+    """The CPU's model name, its cores and memory: a timing names its machine."""
+    cpuinfo = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+             if line.startswith("model name")]
+    return f"{names[0] if names else platform.machine()}, {os.cpu_count()} cores, " \
+           f"{psutil.virtual_memory().total / 2**30:.0f} GiB"
+
+
+def table(rows: list[dict], preset: str, workdir: Path) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    cuts = "; ".join(f"{s}.{k}={v}" for o in PRESETS[preset][1:] for s, vals in o.items() for k, v in vals.items())
+    total = sum(r["seconds"] for r in rows)
+    lines = [f"Preset `{preset}` at commit {commit} on {machine()}; clips: {clips(workdir) or 'n/a'}; "
+             f"cut for the CPU: {cuts or 'nothing'}.", "",
+             "| stage | wall (s) | share | peak RSS, all processes (GB) | peak RSS, largest process (GB) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        status = "" if r["ok"] else " (failed)"
+        lines.append(f"| {r['stage']}{status} | {r['seconds']:.1f} | {r['seconds'] / total:.0%} | "
+                     f"{r['tree_gb']:.2f} | {r['largest_gb']:.2f} |")
+    lines.append(f"| total | {total:.1f} | 100% | {max(r['tree_gb'] for r in rows):.2f} | "
+                 f"{max(r['largest_gb'] for r in rows):.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(path: Path, text: str) -> None:
+    content = path.read_text()
+    if BEGIN not in content or END not in content:
+        raise SystemExit(f"rehearsal: {path} has no {BEGIN} ... {END} block")
+    head, rest = content.split(BEGIN, 1)
+    path.write_text(head + BEGIN + "\n" + text + END + rest.split(END, 1)[1])
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="crema-d")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/avemo-rehearsal"))
+    parser.add_argument("--until", help="last stage to run (default: every stage)")
+    parser.add_argument("--doc", type=Path, help="also write the table into this file's rehearsal block")
+    args = parser.parse_args(argv)
+    copy_repository(args.workdir, PRESETS[args.preset])
+    stages = stage_order(args.workdir)
+    if args.until:
+        if args.until not in stages:
+            raise SystemExit(f"rehearsal: no stage {args.until} (stages: {', '.join(stages)})")
+        stages = stages[: stages.index(args.until) + 1]
+    rows = []
+    with open(args.workdir / "rehearsal.log", "w") as log:
+        for stage in stages:
+            rows.append(run_stage(args.workdir, stage, log))
+            print(f"{stage}: {rows[-1]['seconds']:.1f} s, {rows[-1]['tree_gb']:.2f} GB", flush=True)
+            if not rows[-1]["ok"]:
+                break
+    text = table(rows, args.preset, args.workdir)
+    print(text, end="")
+    if args.doc is not None:
+        replace_block(args.doc, text)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
