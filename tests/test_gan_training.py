@@ -211,3 +211,29 @@ def test_lazy_penalty_still_trains():
     history = fit_gan(m, data, cfg)
     after = (generate(m.generator, data.source, data.condition, 8, 0) - data.target).abs().mean()
     assert all(np.isfinite(r["d_loss"]) for r in history) and after < 0.6 * before
+
+
+def test_fid_is_monitoring_never_changes_the_trained_generator():
+    """`gan.eval_every` only watches: a run that scores FID/KID/IS after every epoch ends with the same
+    generator, bit for bit, as one that scores only at the end (so a study may monitor less)."""
+    from types import SimpleNamespace
+
+    from avemo.evaluation.gan_monitor import training_evaluator
+    from avemo.evaluation.generation import GenerationMetricsConfig
+    from avemo.models.classifier import ClassifierConfig, EmotionCNN
+    from conftest import from_params
+
+    data = toy_data()
+    torch.manual_seed(1)
+    metric_net = EmotionCNN(ClassifierConfig(1, 6, "small", 8, 16, 0.0)).eval()
+    pairs = SimpleNamespace(source=data.source, condition=data.condition, target=data.target)
+    evaluate = training_evaluator(metric_net, pairs, 8, 0, "cpu",
+                                  from_params(GenerationMetricsConfig, "eval", kid_subset=10, kid_subsets=3))
+    cfg = gan_train_config(epochs=4, batch_size=8, lr_g=2e-3, lr_d=2e-4, l1_weight=50.0, noise_dim=8)
+    runs = {}
+    for every in (0, 1):
+        m = models()
+        history = fit_gan(m, data, cfg, evaluate=evaluate, eval_every=every)
+        runs[every] = (m.generator.state_dict(), sum("fid" in row for row in history))
+    assert runs[0][1] == 1 and runs[1][1] == 4  # scored at the end only / after every epoch
+    assert all(torch.equal(runs[0][0][k], runs[1][0][k]) for k in runs[0][0])
