@@ -67,9 +67,9 @@ def inject(root: Path) -> list[tuple[str, str, str | None]]:
     hit(8, "a whole video of 10 frames", "video too short",
         lambda w, v: write_video(v, read_video(v).frames[:10], 30))
     hit(9, "the WAV deleted", "no matching audio", lambda w, v: w.unlink())
-    (root / "VideoFlash" / "1099_TIE_ANG_XX.flv").mkdir()
-    shutil.copy(wavs[10], root / "AudioWAV" / "1099_TIE_ANG_XX.wav")
-    faults.append(("a directory named like a clip's video", "1099_TIE_ANG_XX", "not a file"))
+    (root / "VideoFlash" / "1090_TIE_ANG_XX.flv").mkdir()
+    shutil.copy(wavs[10], root / "AudioWAV" / "1090_TIE_ANG_XX.wav")
+    faults.append(("a directory named like a clip's video", "1090_TIE_ANG_XX", "not a file"))
     (root / "AudioWAV" / "notes_on_1001.wav").write_bytes(b"RIFF")
     faults.append(("a WAV whose name does not parse", "notes_on_1001", "name does not parse"))
     (root / "AudioWAV" / f"._{wavs[11].name}").write_bytes(b"\x00\x05\x16\x07 macOS fork")
@@ -106,7 +106,7 @@ def main() -> None:
             expected = kind or ("kept" if not clip.startswith("._") else "skipped (not a clip)")
             wrong += given != expected
             print(f"| {what} | {clip} | {expected} | {given} |")
-        clean_clips = clips - sum(1 for _, clip, kind in faults if kind and not clip.startswith(("1099", "notes")))
+        clean_clips = clips - sum(1 for _, clip, kind in faults if kind and not clip.startswith(("1090", "notes")))
         dc = faults[0][1]
         arrays = np.load(out / "spectrograms.npy"), np.load(out / "stft.npy")
         row = int(kept.index[kept["clip"] == dc][0])
