@@ -399,3 +399,25 @@ def test_a_named_block_leaves_the_main_report_block_alone(tmp_path):
     replace_block(doc, "the budget table\n", *budget)
     text = doc.read_text()
     assert "the GAN table" in text and "the budget table" in text and "(not yet run)" not in text
+
+
+def test_a_setting_every_variant_shares_is_said_once_not_in_every_label(tmp_path):
+    """A study run with `--set gan.loss=wasserstein` (here: every experiment's loss differs from the
+    committed bce): the rows are told apart by their condition alone, and the report says the setting
+    once. One variant alone keeps its full label (it is not the committed params)."""
+    from avemo.report.render import write_report
+    from avemo.report.tables import common_settings
+
+    experiments = [e for e in parse_exp_show(fake_show())]
+    for e in experiments:
+        e.params["gan.loss"] = "wasserstein"
+        e.files[CLIPS] = clips(e.params["split.fold"], 0.1, np.random.default_rng(0))
+    reference = {"gan.condition": "label", "gan.loss": "bce"}
+    labels = [v.label for v in group(experiments, reference)]
+    assert labels == ["default", "gan.condition=classifier"]
+    assert common_settings(experiments, reference) == {"gan.loss": "wasserstein"}
+    variants = [summarise(v) for v in group(experiments, reference)]
+    text = write_report(variants, {}, tmp_path, settings=common_settings(experiments, reference))
+    assert text.startswith("Every variant of this study sets `gan.loss=wasserstein`")
+    alone = [e for e in experiments if e.params["gan.condition"] == "label"]
+    assert [v.label for v in group(alone, reference)] == ["gan.loss=wasserstein"]

@@ -19,7 +19,8 @@ from pathlib import Path
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
 from .render import markers, replace_block, write_report
-from .tables import CLIPS_PLACES, CURVE_PLACES, compare_to, fill_added_params, group, one_param_contrasts, summarise
+from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
+                     one_param_contrasts, summarise)
 
 
 # The stages whose results the report reads; `dvc exp run` with these targets runs them and what they
@@ -82,19 +83,20 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
 
 
 def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
-            block: str = "") -> str:
-    rows = exp_show(all_commits, cwd)
+            block: str = "", rev: str | None = None) -> str:
+    rows = exp_show(all_commits, cwd, rev=rev)
     experiments = parse_exp_show(rows)
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
     read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
-    reference = baseline_params(rows, head_rev(cwd)) or baseline_params(rows)
+    reference = baseline_params(rows, head_rev(cwd, rev or "HEAD")) or baseline_params(rows)
     filled = fill_added_params(experiments, reference)
     variants = [summarise(v) for v in group(experiments, reference)]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
     notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
              f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
-    text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants))
+    text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants),
+                        common_settings(experiments, reference))
     if results is not None:
         replace_block(results, text, *markers(block))
     return text
@@ -134,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
+    p.add_argument("--rev", help="experiments of this commit (a study queued on a commit since left behind)")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
         print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.results, args.all_commits, block=args.block))
+        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev))
 
 
 if __name__ == "__main__":

@@ -94,10 +94,11 @@ def baseline_params(rows: list, rev: str | None = None) -> dict:
     return {}
 
 
-def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3) -> list[dict]:
-    """``dvc exp show --json``. While a queued experiment is being committed DVC may fail to read
+def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3, rev: str | None = None) -> list[dict]:
+    """``dvc exp show --json`` (of HEAD, of every commit, or of commit ``rev``: a study queued on a
+    commit since left behind). While a queued experiment is being committed DVC may fail to read
     the repository for a moment, so it is tried ``attempts`` times; then one line with DVC's error."""
-    cmd = ["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else [])
+    cmd = ["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else []) + (["--rev", rev] if rev else [])
     for attempt in range(attempts):
         done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         if done.returncode == 0:
@@ -107,9 +108,9 @@ def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3) -> li
     raise SystemExit(f"avemo report: `{' '.join(cmd)}` failed: {last}")
 
 
-def head_rev(cwd: str = ".") -> str | None:
-    """The commit checked out in ``cwd`` (the committed params the report labels variants against)."""
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True)
+def head_rev(cwd: str = ".", rev: str = "HEAD") -> str | None:
+    """The commit checked out in ``cwd``, or ``rev``'s (the committed params the report labels variants against)."""
+    done = subprocess.run(["git", "rev-parse", rev], cwd=cwd, capture_output=True, text=True)
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 

@@ -182,9 +182,12 @@ def budget_section(variants: list[Variant]) -> str:
             + budget_table(rows))
 
 
-def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contrasts: list[Contrast] = ()) -> str:
+def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contrasts: list[Contrast] = (),
+             settings: dict | None = None) -> str:
     budget = budget_section(variants)
-    parts = ([budget] if budget else []) + [
+    shared = (["Every variant of this study sets " + ", ".join(f"`{k}={v}`" for k, v in settings.items())
+               + " (left out of the labels).", ""] if settings else [])
+    parts = shared + ([budget] if budget else []) + [
              "Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
              "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
              "interval is a 95% cluster bootstrap over actors, p a sign-flip test over actors. Fold means "
@@ -260,9 +263,9 @@ def figure(variants: list[Variant], path: Path) -> None:
 
 
 def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: list[str] = (),
-                 contrasts: list[Contrast] = ()) -> str:
+                 contrasts: list[Contrast] = (), settings: dict | None = None) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = markdown(variants, versus, notes, contrasts)
+    text = markdown(variants, versus, notes, contrasts, settings)
     with atomic_path(out_dir / "tables.md") as tmp:
         tmp.write_text(text)
     with atomic_path(out_dir / "tables.json") as tmp:

@@ -79,6 +79,24 @@ def fill_added_params(experiments: list[Experiment], reference: dict) -> dict[st
     return dict(filled)
 
 
+def study_settings(keys: list[dict], modal: dict) -> dict:
+    """Params that every variant of a study of several sets alike, away from the committed value
+    (``--set eval.seeds=3``): said once for the study, not in every row's label."""
+    if len(keys) < 2:
+        return {}
+    return {k: keys[0].get(k) for k in modal
+            if len({repr(key.get(k)) for key in keys}) == 1 and repr(keys[0].get(k)) != modal[k]}
+
+
+def common_settings(experiments: list[Experiment], reference: dict | None = None) -> dict:
+    """The study-wide settings that ``group`` leaves out of the labels, for the report's notes."""
+    keys = [dict(k) for k in dict.fromkeys(variant_key(e) for e in experiments)]
+    names = sorted({k for key in keys for k in key})
+    modal = {k: repr(reference[k]) if reference and k in reference else
+             Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+    return study_settings(keys, modal)
+
+
 def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
     """One Variant per distinct set of params (ignoring fold and seeds), in order of first
     appearance, labelled by the params where it differs from ``reference`` (the committed params;
@@ -91,10 +109,12 @@ def group(experiments: list[Experiment], reference: dict | None = None) -> list[
     names = sorted({k for key in keys for k in key})
     modal = {k: repr(reference[k]) if reference and k in reference else
              Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+    shared = study_settings(keys, modal)
     out = []
     for key, exps in groups.items():
         values = dict(key)
-        label = ", ".join(f"{k}={values.get(k)}" for k in names if repr(values.get(k)) != modal[k]) or "default"
+        label = ", ".join(f"{k}={values.get(k)}" for k in names
+                          if repr(values.get(k)) != modal[k] and k not in shared) or "default"
         newest = {e.params.get("split.fold", 0): e for e in exps}  # oldest first: a re-run replaces its fold
         kept = sorted(newest.values(), key=lambda e: e.params.get("split.fold", 0))
         variant = Variant(label, kept, [e.params.get("split.fold", 0) for e in kept])
