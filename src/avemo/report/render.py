@@ -177,7 +177,7 @@ def budget_section(variants: list[Variant]) -> str:
     if not at_a_budget(rows):
         return ""
     return ("S4 accuracy against the audio budget (how many of S3's actors keep their audio), pooled over folds "
-            "with 95% intervals over test actors (`reports/budget.png`); then each GAN variant against the fair "
+            "with 95% intervals over test actors (`budget.png` beside this report); then each GAN variant against the fair "
             "baseline at its budget and the share of the headroom (oracle minus fair baseline) it closes:\n\n"
             + budget_table(rows))
 
