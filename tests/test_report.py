@@ -421,3 +421,19 @@ def test_a_setting_every_variant_shares_is_said_once_not_in_every_label(tmp_path
     assert text.startswith("Every variant of this study sets `gan.loss=wasserstein`")
     alone = [e for e in experiments if e.params["gan.condition"] == "label"]
     assert [v.label for v in group(alone, reference)] == ["gan.loss=wasserstein"]
+
+
+def test_collect_reads_the_commits_a_study_was_queued_on(monkeypatch):
+    """`--rev C --num 3` hands DVC the study's commit and the two before it."""
+    import subprocess
+    from avemo.report import experiments
+
+    calls = []
+
+    class Done:
+        returncode, stdout, stderr = 0, "[]", ""
+
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd) or Done())
+    experiments.exp_show(rev="c487847", num=3)
+    experiments.exp_show()
+    assert calls == [["dvc", "exp", "show", "--json", "--rev", "c487847", "--num", "3"], ["dvc", "exp", "show", "--json"]]

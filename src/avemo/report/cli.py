@@ -83,8 +83,8 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
 
 
 def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
-            block: str = "", rev: str | None = None) -> str:
-    rows = exp_show(all_commits, cwd, rev=rev)
+            block: str = "", rev: str | None = None, num: int = 1) -> str:
+    rows = exp_show(all_commits, cwd, rev=rev, num=num)
     experiments = parse_exp_show(rows)
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
     p.add_argument("--rev", help="experiments of this commit (a study queued on a commit since left behind)")
+    p.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
         print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev))
+        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=args.num))
 
 
 if __name__ == "__main__":

@@ -94,11 +94,14 @@ def baseline_params(rows: list, rev: str | None = None) -> dict:
     return {}
 
 
-def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3, rev: str | None = None) -> list[dict]:
-    """``dvc exp show --json`` (of HEAD, of every commit, or of commit ``rev``: a study queued on a
-    commit since left behind). While a queued experiment is being committed DVC may fail to read
-    the repository for a moment, so it is tried ``attempts`` times; then one line with DVC's error."""
-    cmd = ["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else []) + (["--rev", rev] if rev else [])
+def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3, rev: str | None = None,
+             num: int = 1) -> list[dict]:
+    """``dvc exp show --json`` (of HEAD, of every commit, or of commit ``rev``, and of the ``num`` - 1
+    commits before it: a study queued on commits since left behind). While a queued experiment is
+    being committed DVC may fail to read the repository for a moment, so it is tried ``attempts``
+    times; then one line with DVC's error."""
+    cmd = (["dvc", "exp", "show", "--json"] + (["--all-commits"] if all_commits else [])
+           + (["--rev", rev] if rev else []) + (["--num", str(num)] if num != 1 else []))
     for attempt in range(attempts):
         done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         if done.returncode == 0:
