@@ -63,7 +63,7 @@ budget: install
 		$(foreach b,$(BUDGETS),--variant "split.audio_share=$(b) gan.condition=label" \
 		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect --out reports/budget \
-		--results docs/results.md --block budget
+		--results docs/results.md --block budget --readme README.md
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.

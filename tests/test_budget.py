@@ -91,3 +91,25 @@ def test_a_study_at_one_budget_below_s3_has_its_table_and_the_whole_curve(tmp_pa
     assert (tmp_path / "budget.png").exists()
     full = [summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 1.0]
     assert not write_report(full, {}, tmp_path / "full").startswith("S4 accuracy against the audio budget")
+
+
+def test_the_readme_paragraph_states_the_budget_finding_with_intervals(tmp_path):
+    """The README's first results paragraph, from a study at one budget: the budget, the folds, the
+    headroom the curve gives, each GAN variant's difference to the fair baseline and the share of the
+    headroom it closes, each with its interval; nothing for a study at full S3."""
+    import re
+
+    from avemo.report.render import HEADLINE_BEGIN, HEADLINE_END, budget_headline
+    from avemo.report.render import replace_block
+    from avemo.report.tables import summarise
+
+    variants = [summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 0.25]
+    text = budget_headline(variants)
+    assert "3 of S3's actors (`split.audio_share=0.25`), pooled over 4 actor folds" in text
+    assert "would add" in text and "adds" in text and "of the oracle's headroom" in text
+    assert len(re.findall(r"[+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\]", text)) == 2  # headroom and the GAN's delta
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{HEADLINE_BEGIN}\n(not yet run)\n{HEADLINE_END}\n")
+    replace_block(readme, text, HEADLINE_BEGIN, HEADLINE_END)
+    assert "would add" in readme.read_text() and "(not yet run)" not in readme.read_text()
+    assert budget_headline([summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 1.0]) == ""

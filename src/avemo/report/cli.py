@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
-from .render import markers, replace_block, write_report
+from .render import HEADLINE_BEGIN, HEADLINE_END, budget_headline, markers, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
                      one_param_contrasts, summarise)
 
@@ -83,7 +83,7 @@ def wait(cwd: str = ".", poll: float = 30.0) -> None:
 
 
 def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
-            block: str = "", rev: str | None = None, num: int = 1) -> str:
+            block: str = "", rev: str | None = None, num: int = 1, readme: Path | None = None) -> str:
     rows = exp_show(all_commits, cwd, rev=rev, num=num)
     experiments = parse_exp_show(rows)
     if not experiments:
@@ -99,6 +99,9 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
                         common_settings(experiments, reference))
     if results is not None:
         replace_block(results, text, *markers(block))
+    headline = budget_headline(variants)
+    if readme is not None and headline:
+        replace_block(readme, headline, HEADLINE_BEGIN, HEADLINE_END)
     return text
 
 
@@ -138,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
     p.add_argument("--rev", help="experiments of this commit (a study queued on a commit since left behind)")
     p.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
+    p.add_argument("--readme", type=Path, help="also write an audio-budget study's one-paragraph finding into this file")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
@@ -169,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
         print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=args.num))
+        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=args.num,
+                      readme=args.readme))
 
 
 if __name__ == "__main__":

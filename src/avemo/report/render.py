@@ -171,6 +171,33 @@ def mrpn_table(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
+HEADLINE_BEGIN, HEADLINE_END = markers("budget headline")
+
+
+def budget_headline(variants: list[Variant]) -> str:
+    """One paragraph for the README: at the smallest budget of the study, the headroom real audio
+    would give and what each GAN variant adds to the fair baseline, with 95% intervals over actors."""
+    rows = budget_rows(variants)
+    if not at_a_budget(rows):
+        return ""
+    row = rows[0]
+    group = [v for v in variants if v.label in row.delta]
+    folds = max(len(v.folds) for v in group)
+    curve = longest(group, "curve")
+    parts = [f"At an audio budget of {row.actors} of S3's actors (`split.audio_share={row.share:g}`), pooled over "
+             f"{folds} actor folds, the audio CNN on the budget's real audio scores "
+             "{:.3f} [{:.3f}, {:.3f}]".format(*row.accuracy["real"]) if "real" in row.accuracy else
+             f"At an audio budget of {row.actors} of S3's actors, pooled over {folds} actor folds"]
+    if curve is not None and "gain" in curve.curve:
+        parts.append(f"real audio of every actor outside S4 would add {interval(curve.curve['gain'])} points")
+    for label, d in row.delta.items():
+        share, low, high = row.closed[label]
+        closed = "" if np.isnan(share) else f", closing {share:.2f} [{low:.2f}, {high:.2f}] of the oracle's headroom"
+        name = ", ".join(p for p in label.split(", ") if not p.startswith("split.audio_share=")) or "default"
+        parts.append(f"the GAN variant `{name}` adds {interval(d)} points to the fair baseline{closed}")
+    return "; ".join(parts) + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n"
+
+
 def budget_section(variants: list[Variant]) -> str:
     """The audio-budget table when the study is about the budget (``split.audio_share``)."""
     rows = budget_rows(variants)
