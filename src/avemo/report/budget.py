@@ -119,19 +119,27 @@ def budget_figure(rows: list[BudgetRow], path, curve: list[tuple[int, float, flo
 
     from ..atomic import atomic_path
 
+    import textwrap
+
     fig, ax = plt.subplots(figsize=(7, 4.2))
     arms = list(dict.fromkeys(a for r in rows for a in r.accuracy))
-    for arm in arms:
+    for k, arm in enumerate(arms):
         points = [(r.actors, *r.accuracy[arm]) for r in rows if arm in r.accuracy and r.actors is not None]
-        if arm == "real" and curve:
+        on_curve = arm == "real" and bool(curve)
+        if on_curve:
             points = sorted(curve)
         if not points:
             continue
         x, mean, low, high = (np.array(c, float) for c in zip(*points))
-        style = {"real": ":", "baseline": "--", "oracle": "-."}.get(arm, "-")
-        ax.plot(x, mean, style, marker="o", label=ARM_NAMES.get(arm, arm))
-        ax.fill_between(x, low, high, alpha=0.15)
-    ax.set_xlabel("actors of S3 with audio and labels (the audio budget)")
+        label = textwrap.fill(ARM_NAMES.get(arm, arm), 50)
+        if on_curve:  # the budget curve: a band
+            (line,) = ax.plot(x, mean, ":", marker="o", label=label)
+            ax.fill_between(x, low, high, alpha=0.15, color=line.get_color())
+            continue
+        shift = 0.25 * (k - (len(arms) - 1) / 2)  # arms at one budget side by side, their bars apart
+        style = {"baseline": "--", "oracle": "-."}.get(arm, "-")
+        ax.errorbar(x + shift, mean, yerr=[mean - low, high - mean], fmt=style, marker="o", capsize=3, label=label)
+    ax.set_xlabel("actors whose real audio trains the audio CNN (the arms: the budget's actors)")
     ax.set_ylabel("accuracy on real S4 (95% CI over test actors)")
     ax.set_title("Generated audio against the audio budget, pooled over actor folds", fontsize=9)
     ax.legend(fontsize=7)
