@@ -194,7 +194,8 @@ def budget_headline(variants: list[Variant]) -> str:
         share, low, high = row.closed[label]
         closed = "" if np.isnan(share) else f", closing {share:.2f} [{low:.2f}, {high:.2f}] of the oracle's headroom"
         name = ", ".join(p for p in label.split(", ") if not p.startswith("split.audio_share=")) or "default"
-        parts.append(f"the GAN variant `{name}` adds {interval(d)} points to the fair baseline{closed}")
+        name = "the committed GAN (params.yaml)" if name == "default" else f"the GAN variant `{name}`"
+        parts.append(f"{name} adds {interval(d)} points to the fair baseline{closed}")
     return "; ".join(parts) + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n"
 
 
