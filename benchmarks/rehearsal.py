@@ -29,6 +29,9 @@ import psutil
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from avemo.report.render import replace_block  # noqa: E402  (the blocks the report commands fill)
 SENTENCES = ["IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI"]
 CREMA_D = {"corpus": {"n_actors": 91, "sentences": SENTENCES, "levels": ["LO", "MD", "HI"], "fps": 30,
                       "frame_size": 360, "frame_width": 480}}
@@ -150,14 +153,6 @@ def table(rows: list[dict], preset: str, workdir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_block(path: Path, text: str) -> None:
-    content = path.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"rehearsal: {path} has no {BEGIN} ... {END} block")
-    head, rest = content.split(BEGIN, 1)
-    path.write_text(head + BEGIN + "\n" + text + END + rest.split(END, 1)[1])
-
-
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="crema-d")
@@ -181,7 +176,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     text = table(rows, args.preset, args.workdir)
     print(text, end="")
     if args.doc is not None:
-        replace_block(args.doc, text)
+        replace_block(args.doc, text, BEGIN, END)
     return rows
 
 

@@ -112,14 +112,14 @@ def budget_figure(rows: list[BudgetRow], path, curve: list[tuple[int, float, flo
     """S4 accuracy against the number of actors with audio, one line per arm with its 95% band; with
     ``curve`` (actors, mean, low, high), the real-audio line is the whole budget curve, from a few
     actors to every actor outside S4, so a single budget's arms show where they sit on it."""
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from ..atomic import atomic_path
-
-    import textwrap
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
     arms = list(dict.fromkeys(a for r in rows for a in r.accuracy))

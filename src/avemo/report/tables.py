@@ -88,13 +88,17 @@ def study_settings(keys: list[dict], modal: dict) -> dict:
             if len({repr(key.get(k)) for key in keys}) == 1 and repr(keys[0].get(k)) != modal[k]}
 
 
+def reference_values(keys: list[dict], reference: dict | None) -> dict:
+    """repr of each param's reference value: the committed one, or the most common among ``keys``."""
+    names = sorted({k for key in keys for k in key})
+    return {k: repr(reference[k]) if reference and k in reference else
+            Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+
+
 def common_settings(experiments: list[Experiment], reference: dict | None = None) -> dict:
     """The study-wide settings that ``group`` leaves out of the labels, for the report's notes."""
     keys = [dict(k) for k in dict.fromkeys(variant_key(e) for e in experiments)]
-    names = sorted({k for key in keys for k in key})
-    modal = {k: repr(reference[k]) if reference and k in reference else
-             Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
-    return study_settings(keys, modal)
+    return study_settings(keys, reference_values(keys, reference))
 
 
 def group(experiments: list[Experiment], reference: dict | None = None) -> list[Variant]:
@@ -106,9 +110,8 @@ def group(experiments: list[Experiment], reference: dict | None = None) -> list[
     for exp in experiments:
         groups[variant_key(exp)].append(exp)
     keys = [dict(k) for k in groups]
-    names = sorted({k for key in keys for k in key})
-    modal = {k: repr(reference[k]) if reference and k in reference else
-             Counter(repr(key.get(k)) for key in keys).most_common(1)[0][0] for k in names}
+    modal = reference_values(keys, reference)
+    names = list(modal)
     shared = study_settings(keys, modal)
     out = []
     for key, exps in groups.items():
