@@ -7,6 +7,7 @@ summed, sampled every 0.2 s) and of its largest process.
     .venv/bin/python benchmarks/rehearsal.py                        # every stage, about 3-4 h on 2 cores
     .venv/bin/python benchmarks/rehearsal.py --until preprocess     # corpus + preprocess only
     .venv/bin/python benchmarks/rehearsal.py --doc docs/benchmarks.md   # also write its block there
+    .venv/bin/python benchmarks/rehearsal.py --resume               # go on where a stopped run ended
 
 Models keep their CPU sizes (params.yaml); what would take days on 2 cores is cut, and the table's
 header names each cut (``CUTS``). A stage that fails ends the run; the table so far is still
@@ -44,6 +45,23 @@ TINY = {"corpus": {"n_actors": 8, "sentences": ["TIE"], "frame_size": 160, "fram
 PRESETS = {"crema-d": [CREMA_D, CUTS], "tiny": [TINY]}
 OUTPUTS = ("metrics/", "plots/", "environment/", "results/", "reports/")
 BEGIN, END = "<!-- rehearsal: begin -->", "<!-- rehearsal: end -->"
+
+
+def head_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def load_record(workdir: Path) -> dict:
+    """What a run in ``workdir`` has done so far: {"preset", "commit", "rows"} (rows written after each
+    stage, so a run stopped by a session's end loses only the stage it was in)."""
+    path = workdir / "rehearsal.json"
+    if not path.exists():
+        raise SystemExit(f"rehearsal: nothing to resume in {workdir} (no rehearsal.json)")
+    return json.loads(path.read_text())
+
+
+def save_record(workdir: Path, record: dict) -> None:
+    (workdir / "rehearsal.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
 def copy_repository(workdir: Path, overrides: list[dict]) -> None:
@@ -136,8 +154,7 @@ def machine() -> str:
            f"{psutil.virtual_memory().total / 2**30:.0f} GiB"
 
 
-def table(rows: list[dict], preset: str, workdir: Path) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+def table(rows: list[dict], preset: str, workdir: Path, commit: str) -> str:
     cuts = "; ".join(f"{s}.{k}={v}" for o in PRESETS[preset][1:] for s, vals in o.items() for k, v in vals.items())
     total = sum(r["seconds"] for r in rows)
     lines = [f"Preset `{preset}` at commit {commit} on {machine()}; clips: {clips(workdir) or 'n/a'}; "
@@ -159,21 +176,31 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/avemo-rehearsal"))
     parser.add_argument("--until", help="last stage to run (default: every stage)")
     parser.add_argument("--doc", type=Path, help="also write the table into this file's rehearsal block")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the workdir and the stages it finished; run the rest (the preset and commit "
+                             "are the first run's)")
     args = parser.parse_args(argv)
-    copy_repository(args.workdir, PRESETS[args.preset])
+    if args.resume:
+        record = load_record(args.workdir)
+    else:
+        copy_repository(args.workdir, PRESETS[args.preset])
+        record = {"preset": args.preset, "commit": head_commit(), "rows": []}
+        save_record(args.workdir, record)
+    rows = [r for r in record["rows"] if r["ok"]]
     stages = stage_order(args.workdir)
     if args.until:
         if args.until not in stages:
             raise SystemExit(f"rehearsal: no stage {args.until} (stages: {', '.join(stages)})")
         stages = stages[: stages.index(args.until) + 1]
-    rows = []
-    with open(args.workdir / "rehearsal.log", "w") as log:
-        for stage in stages:
+    done = {r["stage"] for r in rows}
+    with open(args.workdir / "rehearsal.log", "a") as log:
+        for stage in (s for s in stages if s not in done):
             rows.append(run_stage(args.workdir, stage, log))
+            save_record(args.workdir, {**record, "rows": rows})
             print(f"{stage}: {rows[-1]['seconds']:.1f} s, {rows[-1]['tree_gb']:.2f} GB", flush=True)
             if not rows[-1]["ok"]:
                 break
-    text = table(rows, args.preset, args.workdir)
+    text = table(rows, record["preset"], args.workdir, record["commit"])
     print(text, end="")
     if args.doc is not None:
         replace_block(args.doc, text, BEGIN, END)

@@ -3,6 +3,7 @@ measure; nothing here asserts a speed)."""
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
@@ -29,6 +30,13 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
     params = yaml.safe_load((tmp_path / "copy" / "params.yaml").read_text())
     assert params["corpus"]["frame_width"] == 208 and (tmp_path / "copy" / "dvc.lock").exists()
     assert not (tmp_path / "copy" / "metrics").exists()  # nothing committed is copied: every stage runs
+    # a stopped run goes on where it ended: the finished stage is kept, not run again
+    (tmp_path / "copy" / "dvc.yaml").touch()
+    again = main(["--workdir", str(tmp_path / "copy"), "--resume", "--until", "corpus"])
+    assert [r["stage"] for r in again] == ["check_params", "corpus"] and again[0] == rows[0] and again[1]["ok"]
+    assert (tmp_path / "copy" / "data" / "corpus" / "VideoFlash").is_dir()
+    with pytest.raises(SystemExit, match="nothing to resume"):
+        main(["--workdir", str(tmp_path / "empty"), "--resume"])
     allocate = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
     parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {allocate!r}])"])
     peak = PeakMemory(parent.pid, every=0.05)  # the allocation is the grandchild's, as a stage's under DVC

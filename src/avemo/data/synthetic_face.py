@@ -161,16 +161,23 @@ def render_frames(
     if not isinstance(static, np.ndarray):
         static = np.zeros((2, size, size), np.float32)
     # All frames of the clip in one batched bilinear resample (torch's grid_sample, deterministic on CPU).
+    # The (T, S, S, ...) tensors are built in place: at 360 px each is ~60 MB, and allocating them
+    # (not the arithmetic) was most of the corpus stage's time.
     f32 = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
-    disp = (f32(expression)[:, None, None, None] * f32(static)[None]
-            + f32(mouth)[:, None, None, None] * f32(face.fields["MOUTH"])[None]
-            + f32(head)[:, :, None, None])  # (T, 2, S, S) as (dy, dx)
+    disp = f32(expression)[:, None, None, None] * f32(static)[None]  # (T, 2, S, S) as (dy, dx)
+    disp += f32(mouth)[:, None, None, None] * f32(face.fields["MOUTH"])[None]
+    disp += f32(head)[:, :, None, None]
     ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32), indexing="ij")
-    grid = torch.stack([xs[None] - disp[:, 1], ys[None] - disp[:, 0]], -1) * (2.0 / (size - 1)) - 1.0
+    grid = torch.empty(len(disp), size, size, 2)
+    torch.sub(xs[None], disp[:, 1], out=grid[..., 0])
+    torch.sub(ys[None], disp[:, 0], out=grid[..., 1])
+    grid.mul_(2.0 / (size - 1)).sub_(1.0)
+    del disp
     image = f32(face.image).permute(2, 0, 1)[None].expand(len(grid), -1, -1, -1)
     gen = torch.Generator().manual_seed(int(rng.integers(0, 2**62)))
     with torch.no_grad():
         out = F.grid_sample(image, grid, mode="bilinear", padding_mode="border", align_corners=True)
-        out = out + noise * torch.randn(out.shape, generator=gen)
+        del grid
+        out += torch.randn(out.shape, generator=gen).mul_(noise)
         out = out.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
     return np.ascontiguousarray(out.numpy())
