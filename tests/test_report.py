@@ -226,7 +226,9 @@ def test_power_note_gives_variance_components_and_folds_needed(variants):
     variants[0].max_folds = 8
     note = power_note(variants[:1])
     # per fold: 0.001 + 0.25 / 72 = 0.004472; (1.96 / 0.03)^2 x 0.004472 = 19.09 -> 20 folds
-    assert "+-6.0 points over 30 test actors in 5 folds" in note
+    # at the study's 5 folds: 1.96 x sqrt(0.004472 / 5) = 0.0586
+    assert "+-6.0 points by the actor bootstrap over 30 test actors, +-5.9 with each fold's training counted " \
+           "once (variance model) in 5 folds" in note
     assert "about 20 folds of 6 actors x 12 clips (the split allows 8)" in note
 
 

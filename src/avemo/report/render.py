@@ -90,10 +90,15 @@ def contrast_table(contrasts: list[Contrast]) -> str:
 
 def power_note(variants: list[Variant], target: float = 0.03) -> str:
     """Each variant's measured half-width of the augmented delta, where its variance lies (folds,
-    actors, clips: ``variance_components``) and the folds of the same design a +-``target`` interval
-    would need. A difference of two models on the same clips varies mostly from clip to clip (the
-    two disagree on clips by chance of training), so test clips and ``eval.seeds`` count, not
-    only actors."""
+    actors, clips: ``variance_components``), the half-width that variance gives at the study's own
+    folds, and the folds of the same design a +-``target`` interval would need. A difference of two
+    models on the same clips varies mostly from clip to clip (the two disagree on clips by chance of
+    training), so test clips and ``eval.seeds`` count, not only actors.
+
+    The actor bootstrap resamples actors as if independent, so what one fold's training adds to all
+    of its actors' clips it counts once per actor, not once per fold: with a fold component above
+    zero its interval is narrower than the design supports, and the variance model's half-width is
+    the one to judge a target by."""
     lines = []
     for v in variants:
         d, vc = v.pooled.get("augmented"), v.components
@@ -101,10 +106,11 @@ def power_note(variants: list[Variant], target: float = 0.03) -> str:
             continue
         need = vc.folds_for(target)
         room = f" (the split allows {v.max_folds})" if v.max_folds else ""
-        lines.append(f"- {v.label}: +-{100 * (d.high - d.low) / 2:.1f} points over {d.clusters} test actors in "
-                     f"{vc.folds} folds; variance per clip: fold {vc.fold:.4f}, actor {vc.actor:.4f}, "
-                     f"clip {vc.clip:.3f}; +-{100 * target:.0f} points needs about {need} folds of "
-                     f"{vc.actors_per_fold:.0f} actors x {vc.clips_per_actor:.0f} clips{room}")
+        lines.append(f"- {v.label}: +-{100 * (d.high - d.low) / 2:.1f} points by the actor bootstrap over "
+                     f"{d.clusters} test actors, +-{100 * vc.half_width(vc.folds):.1f} with each fold's training "
+                     f"counted once (variance model) in {vc.folds} folds; variance per clip: fold {vc.fold:.4f}, "
+                     f"actor {vc.actor:.4f}, clip {vc.clip:.3f}; +-{100 * target:.0f} points needs about {need} "
+                     f"folds of {vc.actors_per_fold:.0f} actors x {vc.clips_per_actor:.0f} clips{room}")
     return "\n".join(lines)
 
 
@@ -230,9 +236,11 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contr
         parts += ["", "Params added after some experiments ran:", *(f"- {n}" for n in notes)]
     power = power_note(variants)
     if power:
-        parts += ["", "Power: the augmented delta's 95% half-width; the variance of the per-clip difference "
-                      "split into what a fold's training, an actor and a clip add (nested ANOVA); and the folds "
-                      "a +-3 point interval would need at that variance:", power]
+        parts += ["", "Power: the augmented delta's 95% half-width, by the actor bootstrap (the tables' interval) "
+                      "and by the variance of the per-clip difference split into what a fold's training, an actor "
+                      "and a clip add (nested ANOVA), which counts each fold's training once, not once per actor "
+                      "(the wider of the two is the one to trust); and the folds a +-3 point interval would need "
+                      "at that variance:", power]
     for title, table in (("One-param contrasts: variants whose params differ in one alone, paired on the test "
                           "clips of the folds both ran (augmented accuracy, 'to' minus 'from', points):",
                           contrast_table(list(contrasts))),
