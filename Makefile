@@ -67,8 +67,10 @@ budget: install
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.
+# `make rehearsal REHEARSAL=--resume` goes on where a stopped run ended.
+REHEARSAL ?=
 rehearsal: install
-	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) benchmarks/rehearsal.py --doc docs/benchmarks.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) benchmarks/rehearsal.py --doc docs/benchmarks.md $(REHEARSAL)
 
 # Paper scale on a GPU (docs/scale.md): a CREMA-D-sized synthetic corpus (91 actors x 82 clips),
 # the papers' model sizes and 100 epochs, 5 actor folds, the dacssGAN label row and the tc-wGAN
