@@ -4,11 +4,20 @@ against the plain out-of-place expression it replaced. Both give the same bytes
 
     .venv/bin/python benchmarks/render.py               # CREMA-D's frame height, 360, 2 s clips
     .venv/bin/python benchmarks/render.py --size 192    # the default corpus
+    .venv/bin/python benchmarks/render.py --actors 24   # also: a worker's memory after that many actors
+
+``--actors`` renders one clip of each of that many actors with the corpus's renderer, which keeps
+the latest few actors' faces, and with one that keeps every actor's (as it first did), and prints
+each process's resident memory (each in a fresh process).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -52,11 +61,49 @@ def seconds_per_call(fn, repeats: int) -> float:
     return (time.perf_counter() - start) / repeats
 
 
+def renderer_memory(size: int, actors: int, keep: int | None) -> float:
+    """Resident memory (GB) of this process after rendering one clip of each of ``actors`` actors with
+    a renderer that keeps ``keep`` actors' faces (None: the corpus's own setting)."""
+    import psutil
+    import yaml
+
+    from avemo.data.synthetic import CorpusSpec, _Renderer, plan_corpus, render_clip
+
+    params = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text())["corpus"]
+    fields = {f.name for f in dataclasses.fields(CorpusSpec)}
+    spec = CorpusSpec(**{**{k: v for k, v in params.items() if k in fields}, "n_actors": actors,
+                         "frame_size": size, "frame_width": 0, "sentences": ["TIE"]})
+    renderer = _Renderer(spec)
+    if keep is not None:
+        renderer.KEEP = keep
+    first = {}
+    for clip in plan_corpus(spec):
+        first.setdefault(clip.actor.actor_id, clip)
+    for clip in first.values():
+        render_clip(renderer, clip)
+    return psutil.Process().memory_info().rss / 2**30
+
+
+def memory_table(size: int, actors: int) -> str:
+    """Each renderer in its own process, so one's freed memory does not hide the other's."""
+    rows = []
+    for name, keep in (("every actor (as first written)", 10**6), ("the latest few (the stage)", None)):
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from render import renderer_memory; "
+                f"print(renderer_memory({size}, {actors}, {keep!r}))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        rows.append((name, float(out.stdout.split()[-1])))
+    lines = [f"\nOne clip of each of {actors} actors at {size} px: resident memory of the process\n",
+             "| faces kept | RSS (GB) |", "|---|---|"]
+    lines += [f"| {name} | {gb:.2f} |" for name, gb in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=360, help="frame height (the rendered square's side)")
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=8)
+    parser.add_argument("--actors", type=int, default=0, help="also measure a worker's memory after this many actors")
     args = parser.parse_args()
     torch.set_num_threads(1)
     face, weights, expression, mouth, head = random_clip(args.size, args.frames)
@@ -70,6 +117,8 @@ def main() -> None:
     print("| render_frames | s per clip | speed vs plain |\n|---|---|---|")
     for (name, _), t in zip(rows, times):
         print(f"| {name} | {t:.3f} | {times[0] / t:.2f}x |")
+    if args.actors:
+        print(memory_table(args.size, args.actors))
 
 
 if __name__ == "__main__":

@@ -66,3 +66,28 @@ def test_in_place_rendering_is_the_plain_formula_byte_for_byte():
         got = render_frames(face, weights, expression, mouth, head, np.random.default_rng(seed), noise=6.0)
         want = plain_render_frames(face, weights, expression, mouth, head, np.random.default_rng(seed), noise=6.0)
         assert got.shape == (frames, size, size, 3) and (got == want).all() and got.std() > 10
+
+
+def test_the_renderer_keeps_a_few_actors_and_rebuilds_an_evicted_one_identically():
+    """The corpus keeps only the latest actors' faces (memory flat in the number of actors); an actor
+    met again after eviction is rebuilt from its own seed, so its clips do not change."""
+
+    import numpy as np
+
+    from avemo.data.synthetic import CorpusSpec, _Renderer, plan_corpus, render_clip
+    from conftest import from_params
+
+    spec = from_params(CorpusSpec, "corpus", n_actors=7, frame_size=64, frame_width=0, sentences=("TIE",))
+    renderer = _Renderer(spec)
+    clips = plan_corpus(spec)
+    first = clips[0]
+    frames, audio = render_clip(renderer, first)
+    others = [c for c in clips if c.actor.actor_id != first.actor.actor_id]
+    seen = {first.actor.actor_id}
+    for clip in others:
+        render_clip(renderer, clip)
+        seen.add(clip.actor.actor_id)
+        assert len(renderer.faces) <= renderer.KEEP
+    assert len(seen) > renderer.KEEP and first.actor.actor_id not in renderer.faces
+    again, audio_again = render_clip(renderer, first)
+    assert (again == frames).all() and (audio_again == audio).all() and frames.std() > 5
