@@ -154,19 +154,29 @@ def machine() -> str:
            f"{psutil.virtual_memory().total / 2**30:.0f} GiB"
 
 
+def on_device(workdir: Path, stage: str) -> bool:
+    """Whether the stage's torch work follows ``train.device`` (its script resolves the device), so a
+    GPU would take it over; the others (media, dlib, tables) stay on the CPU wherever they run."""
+    script = workdir / "stages" / f"{stage}.py"
+    text = script.read_text() if script.exists() else ""
+    return any(call in text for call in ("resolve_device(", "= start(", "start_parallel("))
+
+
 def table(rows: list[dict], preset: str, workdir: Path, commit: str) -> str:
     cuts = "; ".join(f"{s}.{k}={v}" for o in PRESETS[preset][1:] for s, vals in o.items() for k, v in vals.items())
     total = sum(r["seconds"] for r in rows)
     lines = [f"Preset `{preset}` at commit {commit} on {machine()}; clips: {clips(workdir) or 'n/a'}; "
              f"cut for the CPU: {cuts or 'nothing'}.", "",
-             "| stage | wall (s) | share | peak RSS, all processes (GB) | peak RSS, largest process (GB) |",
-             "|---|---|---|---|---|"]
+             "| stage | wall (s) | share | peak RSS, all processes (GB) | peak RSS, largest process (GB) | "
+             "torch on train.device |",
+             "|---|---|---|---|---|---|"]
     for r in rows:
         status = "" if r["ok"] else " (failed)"
         lines.append(f"| {r['stage']}{status} | {r['seconds']:.1f} | {r['seconds'] / total:.0%} | "
-                     f"{r['tree_gb']:.2f} | {r['largest_gb']:.2f} |")
+                     f"{r['tree_gb']:.2f} | {r['largest_gb']:.2f} | {'yes' if on_device(workdir, r['stage']) else ''} |")
+    device_share = sum(r["seconds"] for r in rows if on_device(workdir, r["stage"])) / total
     lines.append(f"| total | {total:.1f} | 100% | {max(r['tree_gb'] for r in rows):.2f} | "
-                 f"{max(r['largest_gb'] for r in rows):.2f} |")
+                 f"{max(r['largest_gb'] for r in rows):.2f} | {device_share:.0%} of the time |")
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,11 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
     again = main(["--workdir", str(tmp_path / "copy"), "--resume", "--until", "corpus"])
     assert [r["stage"] for r in again] == ["check_params", "corpus"] and again[0] == rows[0] and again[1]["ok"]
     assert (tmp_path / "copy" / "data" / "corpus" / "VideoFlash").is_dir()
+    # the table says which stages a GPU would take over: those whose torch work follows train.device
+    from rehearsal import on_device
+    copy = tmp_path / "copy"
+    assert all(on_device(copy, s) for s in ("train_gan", "train_face_classifier", "evaluate_augmented", "generate"))
+    assert not any(on_device(copy, s) for s in ("corpus", "preprocess", "split", "calibrate"))
     with pytest.raises(SystemExit, match="nothing to resume"):
         main(["--workdir", str(tmp_path / "empty"), "--resume"])
     allocate = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
