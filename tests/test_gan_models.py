@@ -72,3 +72,32 @@ def test_sinusoidal_positions_match_the_formula():
     pe = sinusoidal_positions(10, 8)
     assert pe[3, 0] == pytest.approx(torch.sin(torch.tensor(3.0)).item())
     assert pe[3, 3] == pytest.approx(torch.cos(torch.tensor(3.0 / 10000 ** (2 / 8))).item())
+
+
+def test_temporal_encoder_on_uint8_windows_is_the_float_training_exactly():
+    """The windows stay uint8 and each batch is scaled as drawn (a quarter of the memory); the trained
+    weights and the validation history must be those of scaling the whole set first."""
+    import numpy as np
+    import torch
+
+    from avemo.data.pairs import face_windows
+    from avemo.training.classifier import FitConfig, fit_classifier
+    from avemo.training.temporal import fit_temporal_encoder, window_dataset
+
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 256, size=(10, 20, 12, 12, 3), dtype=np.uint8)
+    labels = rng.integers(0, 6, size=10)
+    cfg = TemporalConfig("3dcnn", 6, 10, 16, 8, 8, 4)
+    fit = FitConfig(epochs=2, batch_size=4, lr=1e-3, weight_decay=0.0, patience=5, seed=3, min_epochs=0)
+    train, val = window_dataset(frames[:7], labels[:7], 10, 5), window_dataset(frames[7:], labels[7:], 10, 5)
+    assert train[0].dtype == torch.uint8 and train[0].shape == (21, 10, 3, 12, 12)
+    model, history = fit_temporal_encoder(train, val, cfg, fit)
+
+    def as_float(part):  # the whole set scaled at once, as before
+        return face_windows(part, 10, 5).flatten(0, 1)
+
+    torch.manual_seed(fit.seed)
+    ref, ref_history = fit_classifier(TemporalEmotionNet(cfg), (as_float(frames[:7]), train[1]),
+                                      (as_float(frames[7:]), val[1]), fit)
+    assert history == ref_history
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), ref.state_dict().values()))

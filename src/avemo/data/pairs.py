@@ -34,11 +34,21 @@ class PairSpec:
     seed: int
 
 
-def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
-    """(N, F, S, S, 3) uint8 frame sequences -> (N, W, window, 3, S, S) in [-1, 1], W = (F - window) // stride + 1."""
+def window_frames(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
+    """(N, F, S, S, 3) uint8 frame sequences -> (N, W, window, 3, S, S) uint8, W = (F - window) // stride + 1."""
     starts = range(0, frames.shape[1] - window + 1, stride)
     w = np.stack([frames[:, s : s + window] for s in starts], 1)
-    return torch.from_numpy(np.ascontiguousarray(w)).permute(0, 1, 2, 5, 3, 4).float() / 127.5 - 1.0
+    return torch.from_numpy(np.ascontiguousarray(w)).permute(0, 1, 2, 5, 3, 4)
+
+
+def unit_range(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels -> float32 in [-1, 1] (elementwise: a batch at a time gives the same values)."""
+    return pixels.float() / 127.5 - 1.0
+
+
+def face_windows(frames: np.ndarray, window: int, stride: int) -> torch.Tensor:
+    """(N, F, S, S, 3) uint8 frame sequences -> (N, W, window, 3, S, S) in [-1, 1], W = (F - window) // stride + 1."""
+    return unit_range(window_frames(frames, window, stride))
 
 
 def stratified_fraction(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:

@@ -5,21 +5,25 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data.pairs import face_windows
+from ..data.pairs import face_windows, unit_range, window_frames
 from ..models.temporal import TemporalConfig, TemporalEmotionNet
 from .classifier import FitConfig, fit_classifier
 
 
 def window_dataset(frames: np.ndarray, labels: np.ndarray, window: int, stride: int):
-    """(N, F, S, S, 3) frames, (N,) labels -> windows (N * W, window, 3, S, S), labels (N * W,)."""
-    w = face_windows(frames, window, stride)
+    """(N, F, S, S, 3) frames, (N,) labels -> uint8 windows (N * W, window, 3, S, S), labels (N * W,).
+    The windows stay uint8 (``fit_temporal_encoder`` scales each batch): as float32 they were four
+    times the size, about 6 GB for S1 of a CREMA-D-sized corpus."""
+    w = window_frames(frames, window, stride)
     return w.flatten(0, 1), torch.from_numpy(np.repeat(labels, w.shape[1])).long()
 
 
 def fit_temporal_encoder(train, val, cfg: TemporalConfig, fit: FitConfig, device: str = "cpu", on_epoch=None):
-    """Early-stopped training of ``TemporalEmotionNet`` on (windows, labels) pairs."""
+    """Early-stopped training of ``TemporalEmotionNet`` on (uint8 windows, labels) pairs, each training
+    batch scaled to [-1, 1] as it is drawn (the same values as scaling the whole set first)."""
     torch.manual_seed(fit.seed)
-    return fit_classifier(TemporalEmotionNet(cfg), train, val, fit, device, on_epoch=on_epoch)
+    val = (unit_range(val[0]), val[1])
+    return fit_classifier(TemporalEmotionNet(cfg), train, val, fit, device, augment=unit_range, on_epoch=on_epoch)
 
 
 @torch.no_grad()
