@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -155,11 +156,12 @@ def machine() -> str:
 
 
 def on_device(workdir: Path, stage: str) -> bool:
-    """Whether the stage's torch work follows ``train.device`` (its script resolves the device), so a
-    GPU would take it over; the others (media, dlib, tables) stay on the CPU wherever they run."""
+    """Whether the stage's torch work follows ``train.device`` (its script resolves the device to use
+    it, not only to check it), so a GPU would take it over; the others (media, dlib, tables) stay on
+    the CPU wherever they run."""
     script = workdir / "stages" / f"{stage}.py"
     text = script.read_text() if script.exists() else ""
-    return any(call in text for call in ("resolve_device(", "= start(", "start_parallel("))
+    return re.search(r"=\s*(resolve_device|start|start_parallel)\(", text) is not None
 
 
 def table(rows: list[dict], preset: str, workdir: Path, commit: str) -> str:

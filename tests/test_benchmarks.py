@@ -39,7 +39,7 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
     from rehearsal import on_device
     copy = tmp_path / "copy"
     assert all(on_device(copy, s) for s in ("train_gan", "train_face_classifier", "evaluate_augmented", "generate"))
-    assert not any(on_device(copy, s) for s in ("corpus", "preprocess", "split", "calibrate"))
+    assert not any(on_device(copy, s) for s in ("check_params", "corpus", "preprocess", "split", "calibrate"))
     with pytest.raises(SystemExit, match="nothing to resume"):
         main(["--workdir", str(tmp_path / "empty"), "--resume"])
     allocate = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
