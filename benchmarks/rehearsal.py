@@ -164,7 +164,7 @@ def on_device(workdir: Path, stage: str) -> bool:
     return re.search(r"=\s*(resolve_device|start|start_parallel)\(", text) is not None
 
 
-def table(rows: list[dict], preset: str, workdir: Path, commit: str) -> str:
+def table(rows: list[dict], preset: str, workdir: Path, commit: str, pending: list[str] = ()) -> str:
     cuts = "; ".join(f"{s}.{k}={v}" for o in PRESETS[preset][1:] for s, vals in o.items() for k, v in vals.items())
     total = sum(r["seconds"] for r in rows)
     lines = [f"Preset `{preset}` at commit {commit} on {machine()}; clips: {clips(workdir) or 'n/a'}; "
@@ -179,6 +179,8 @@ def table(rows: list[dict], preset: str, workdir: Path, commit: str) -> str:
     device_share = sum(r["seconds"] for r in rows if on_device(workdir, r["stage"])) / total
     lines.append(f"| total | {total:.1f} | 100% | {max(r['tree_gb'] for r in rows):.2f} | "
                  f"{max(r['largest_gb'] for r in rows):.2f} | {device_share:.0%} of the time |")
+    if pending:
+        lines += ["", f"Not yet run: {', '.join(pending)} (`--resume` goes on)."]
     return "\n".join(lines) + "\n"
 
 
@@ -212,7 +214,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{stage}: {rows[-1]['seconds']:.1f} s, {rows[-1]['tree_gb']:.2f} GB", flush=True)
             if not rows[-1]["ok"]:
                 break
-    text = table(rows, record["preset"], args.workdir, record["commit"])
+    finished = {r["stage"] for r in rows if r["ok"]}
+    pending = [s for s in stage_order(args.workdir) if s not in finished]
+    text = table(rows, record["preset"], args.workdir, record["commit"], pending)
     print(text, end="")
     if args.doc is not None:
         replace_block(args.doc, text, BEGIN, END)
