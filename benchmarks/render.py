@@ -13,7 +13,6 @@ each process's resident memory (each in a fresh process).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import subprocess
 import sys
 import time
@@ -65,14 +64,13 @@ def renderer_memory(size: int, actors: int, keep: int | None) -> float:
     """Resident memory (GB) of this process after rendering one clip of each of ``actors`` actors with
     a renderer that keeps ``keep`` actors' faces (None: the corpus's own setting)."""
     import psutil
-    import yaml
 
+    from avemo.config.core import build, load_params
+    from avemo.config.corpus import CorpusParams
     from avemo.data.synthetic import CorpusSpec, _Renderer, plan_corpus, render_clip
 
-    params = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text())["corpus"]
-    fields = {f.name for f in dataclasses.fields(CorpusSpec)}
-    spec = CorpusSpec(**{**{k: v for k, v in params.items() if k in fields}, "n_actors": actors,
-                         "frame_size": size, "frame_width": 0, "sentences": ["TIE"]})
+    corpus = load_params(Path(__file__).resolve().parents[1] / "params.yaml", CorpusParams)["corpus"]
+    spec = build(CorpusSpec, corpus, n_actors=actors, frame_size=size, frame_width=0, sentences=["TIE"])
     renderer = _Renderer(spec)
     if keep is not None:
         renderer.KEEP = keep
