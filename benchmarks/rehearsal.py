@@ -8,6 +8,7 @@ summed, sampled every 0.2 s) and of its largest process.
     .venv/bin/python benchmarks/rehearsal.py --until preprocess     # corpus + preprocess only
     .venv/bin/python benchmarks/rehearsal.py --doc docs/benchmarks.md   # also write its block there
     .venv/bin/python benchmarks/rehearsal.py --resume               # go on where a stopped run ended
+    .venv/bin/python benchmarks/rehearsal.py --again corpus         # re-measure a stage at today's code
 
 Models keep their CPU sizes (params.yaml); what would take days on 2 cores is cut, and the table's
 header names each cut (``CUTS``). A stage that fails ends the run; the table so far is still
@@ -45,6 +46,7 @@ TINY = {"corpus": {"n_actors": 8, "sentences": ["TIE"], "frame_size": 160, "fram
         "split": {"units": 4, "s1_units": 1, "s2_units": 1, "s3_units": 1, "s4_units": 1, "pool_units": 0}}
 PRESETS = {"crema-d": [CREMA_D, CUTS], "tiny": [TINY]}
 OUTPUTS = ("metrics/", "plots/", "environment/", "results/", "reports/")
+CODE = ("src", "stages")  # what --again brings up to date in the workdir
 BEGIN, END = "<!-- rehearsal: begin -->", "<!-- rehearsal: end -->"
 
 
@@ -86,6 +88,17 @@ def copy_repository(workdir: Path, overrides: list[dict]) -> None:
         subprocess.run(git + cmd, cwd=workdir, check=True)
 
 
+def update_code(workdir: Path) -> None:
+    """The workdir's code (``CODE``) replaced by this checkout's and committed there, so that a stage
+    re-run with ``--again`` measures today's code on the run's data and params."""
+    for folder in CODE:
+        shutil.rmtree(workdir / folder, ignore_errors=True)
+        shutil.copytree(ROOT / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    git = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
+    for cmd in (["add", "-A", *CODE], ["commit", "-qm", f"code at {head_commit()}", "--allow-empty"]):
+        subprocess.run(git + cmd, cwd=workdir, check=True)
+
+
 def stage_order(workdir: Path) -> list[str]:
     """Stages in the order `dvc repro` runs them (dvc.yaml lists them upstream first)."""
     return list(yaml.safe_load((workdir / "dvc.yaml").read_text())["stages"])
@@ -122,10 +135,11 @@ class PeakMemory:
         return self.tree, self.largest
 
 
-def run_stage(workdir: Path, stage: str, log) -> dict:
+def run_stage(workdir: Path, stage: str, log, force: bool = False) -> dict:
     """`dvc repro -s stage` in ``workdir``: {stage, seconds, tree_gb, largest_gb, ok}."""
     start = time.time()
-    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-s", stage], cwd=workdir, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-s", *(["-f"] if force else []), stage],
+                            cwd=workdir, stdout=log,
                             stderr=subprocess.STDOUT, env={**os.environ, "PATH": f"{Path(sys.executable).parent}"
                                                                               f"{os.pathsep}{os.environ['PATH']}"})
     peak = PeakMemory(proc.pid)
@@ -173,7 +187,7 @@ def table(rows: list[dict], preset: str, workdir: Path, commit: str, pending: li
              "torch on train.device |",
              "|---|---|---|---|---|---|"]
     for r in rows:
-        status = "" if r["ok"] else " (failed)"
+        status = ("" if r["ok"] else " (failed)") + (f" (re-run at {r['commit']})" if "commit" in r else "")
         lines.append(f"| {r['stage']}{status} | {r['seconds']:.1f} | {r['seconds'] / total:.0%} | "
                      f"{r['tree_gb']:.2f} | {r['largest_gb']:.2f} | {'yes' if on_device(workdir, r['stage']) else ''} |")
     device_share = sum(r["seconds"] for r in rows if on_device(workdir, r["stage"])) / total
@@ -193,7 +207,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--resume", action="store_true",
                         help="keep the workdir and the stages it finished; run the rest (the preset and commit "
                              "are the first run's)")
+    parser.add_argument("--again", nargs="+", metavar="STAGE",
+                        help="re-run these finished stages with this checkout's code (src/, stages/) on the run's "
+                             "data, replacing their rows; the table names the commit each re-run row ran at")
     args = parser.parse_args(argv)
+    if args.again:
+        return again(args.workdir, args.again, args.doc)
     if args.resume:
         record = load_record(args.workdir)
     else:
@@ -214,12 +233,39 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{stage}: {rows[-1]['seconds']:.1f} s, {rows[-1]['tree_gb']:.2f} GB", flush=True)
             if not rows[-1]["ok"]:
                 break
+    return report(args.workdir, {**record, "rows": rows}, args.doc)
+
+
+def again(workdir: Path, stages: list[str], doc: Path | None) -> list[dict]:
+    """Re-measure finished stages after a fix: today's code in the workdir, each stage forced to run,
+    its row replaced (marked with today's commit). A re-run stage whose outputs change leaves the rows
+    of the stages after it measured on its old outputs."""
+    record = load_record(workdir)
+    unknown = [s for s in stages if s not in {r["stage"] for r in record["rows"]}]
+    if unknown:
+        raise SystemExit(f"rehearsal: --again needs finished stages; not run yet: {', '.join(unknown)}")
+    update_code(workdir)
+    commit = head_commit()
+    with open(workdir / "rehearsal.log", "a") as log:
+        for stage in stages:
+            row = {**run_stage(workdir, stage, log, force=True), "commit": commit}
+            record["rows"] = [row if r["stage"] == stage else r for r in record["rows"]]
+            save_record(workdir, record)
+            print(f"{stage} again at {commit}: {row['seconds']:.1f} s, {row['tree_gb']:.2f} GB", flush=True)
+            if not row["ok"]:
+                break
+    return report(workdir, record, doc)
+
+
+def report(workdir: Path, record: dict, doc: Path | None) -> list[dict]:
+    """Print the table (and write it into ``doc``'s block); the rows."""
+    rows = record["rows"]
     finished = {r["stage"] for r in rows if r["ok"]}
-    pending = [s for s in stage_order(args.workdir) if s not in finished]
-    text = table(rows, record["preset"], args.workdir, record["commit"], pending)
+    pending = [s for s in stage_order(workdir) if s not in finished]
+    text = table(rows, record["preset"], workdir, record["commit"], pending)
     print(text, end="")
-    if args.doc is not None:
-        replace_block(args.doc, text, BEGIN, END)
+    if doc is not None:
+        replace_block(doc, text, BEGIN, END)
     return rows
 
 

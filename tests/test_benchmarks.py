@@ -17,7 +17,7 @@ def test_gpu_acceptance_runs_at_a_tiny_size_on_the_cpu():
     assert "one GAN epoch" in out.stdout and "one audio-CNN epoch" in out.stdout
 
 
-def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
+def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path, capsys):
     """The rehearsal's machinery on its first stage (the whole tiny run takes minutes): a copy of the
     repository with the preset's params, one row per stage with its time and memory, and the memory
     sampler sees a child process's allocation."""
@@ -40,6 +40,14 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path):
     copy = tmp_path / "copy"
     assert all(on_device(copy, s) for s in ("train_gan", "train_face_classifier", "evaluate_augmented", "generate"))
     assert not any(on_device(copy, s) for s in ("check_params", "corpus", "preprocess", "split", "calibrate"))
+    # a fix re-measured: today's code in the copy, the stage forced to run, its row replaced and marked
+    (tmp_path / "copy" / "stages" / "check_params.py").write_text("raise SystemExit(3)\n")  # stale code
+    redone = main(["--workdir", str(copy), "--again", "check_params"])
+    assert [r["stage"] for r in redone] == ["check_params", "corpus"] and redone[0]["ok"] and redone[1] == again[1]
+    assert f"check_params (re-run at {redone[0]['commit']})" in capsys.readouterr().out
+    assert (copy / "stages" / "check_params.py").read_text() == (ROOT / "stages" / "check_params.py").read_text()
+    with pytest.raises(SystemExit, match="not run yet: split"):
+        main(["--workdir", str(copy), "--again", "split"])
     with pytest.raises(SystemExit, match="nothing to resume"):
         main(["--workdir", str(tmp_path / "empty"), "--resume"])
     allocate = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
