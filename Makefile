@@ -67,7 +67,8 @@ budget: install
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.
-# `make rehearsal REHEARSAL=--resume` goes on where a stopped run ended.
+# `make rehearsal REHEARSAL=--resume` goes on where a stopped run ended; REHEARSAL="--again STAGE" re-measures a
+# finished stage with today's code.
 REHEARSAL ?=
 rehearsal: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) benchmarks/rehearsal.py --doc docs/benchmarks.md $(REHEARSAL)

@@ -146,9 +146,8 @@ def test_final_results_and_figures_are_logged(tmp_path):
 
 
 def test_seeding_keeps_deterministic_kernels_without_filling_new_memory():
-    """Deterministic kernels stay on; the NaN fill of every new tensor (which made the allocator keep
-    the pages: the temporal encoder's stage grew by 4 GB embedding a CREMA-D-sized corpus) is off.
-    With the fill, a fresh 16 MB tensor is all NaN; without it, the fresh pages are zeros."""
+    """Deterministic kernels stay on; their NaN fill of every new tensor (time, and pages the
+    allocator keeps) is off. With the fill, a fresh 16 MB tensor is all NaN; without it, zeros."""
     out = python("""
         import torch
         from avemo.runinfo import seed_everything

@@ -26,8 +26,9 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
     # Deterministic mode also fills every new tensor's memory with NaN, which only matters to code
-    # that reads memory it never wrote. Writing those pages made the allocator keep them: embedding
-    # a CREMA-D-sized corpus's windows grew the temporal encoder's stage from 1.5 to 5.5 GB.
+    # that reads memory it never wrote. The fill costs time (train_gan about 6% on 2 cores) and the
+    # pages it writes stay with the allocator (embedding a CREMA-D-sized corpus's face windows on
+    # their own: 5.5 GB with it, 1.6 without; docs/benchmarks.md).
     torch.utils.deterministic.fill_uninitialized_memory = False
 
 
