@@ -47,6 +47,7 @@ TINY = {"corpus": {"n_actors": 8, "sentences": ["TIE"], "frame_size": 160, "fram
 PRESETS = {"crema-d": [CREMA_D, CUTS], "tiny": [TINY]}
 OUTPUTS = ("metrics/", "plots/", "environment/", "results/", "reports/")
 CODE = ("src", "stages")  # what --again brings up to date in the workdir
+GIT = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]  # the workdir's own commits
 BEGIN, END = "<!-- rehearsal: begin -->", "<!-- rehearsal: end -->"
 
 
@@ -83,9 +84,8 @@ def copy_repository(workdir: Path, overrides: list[dict]) -> None:
         for section, values in override.items():
             params[section].update(values)
     (workdir / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    git = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "rehearsal"]):
-        subprocess.run(git + cmd, cwd=workdir, check=True)
+        subprocess.run(GIT + cmd, cwd=workdir, check=True)
 
 
 def update_code(workdir: Path) -> None:
@@ -94,9 +94,8 @@ def update_code(workdir: Path) -> None:
     for folder in CODE:
         shutil.rmtree(workdir / folder, ignore_errors=True)
         shutil.copytree(ROOT / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    git = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost"]
     for cmd in (["add", "-A", *CODE], ["commit", "-qm", f"code at {head_commit()}", "--allow-empty"]):
-        subprocess.run(git + cmd, cwd=workdir, check=True)
+        subprocess.run(GIT + cmd, cwd=workdir, check=True)
 
 
 def stage_order(workdir: Path) -> list[str]:

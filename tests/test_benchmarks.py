@@ -41,7 +41,7 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path, capsys
     assert all(on_device(copy, s) for s in ("train_gan", "train_face_classifier", "evaluate_augmented", "generate"))
     assert not any(on_device(copy, s) for s in ("check_params", "corpus", "preprocess", "split", "calibrate"))
     # a fix re-measured: today's code in the copy, the stage forced to run, its row replaced and marked
-    (tmp_path / "copy" / "stages" / "check_params.py").write_text("raise SystemExit(3)\n")  # stale code
+    (copy / "stages" / "check_params.py").write_text("raise SystemExit(3)\n")  # stale code
     redone = main(["--workdir", str(copy), "--again", "check_params"])
     assert [r["stage"] for r in redone] == ["check_params", "corpus"] and redone[0]["ok"] and redone[1] == again[1]
     assert f"check_params (re-run at {redone[0]['commit']})" in capsys.readouterr().out
