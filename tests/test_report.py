@@ -439,3 +439,23 @@ def test_collect_reads_the_commits_a_study_was_queued_on(monkeypatch):
     experiments.exp_show(rev="c487847", num=3)
     experiments.exp_show()
     assert calls == [["dvc", "exp", "show", "--json", "--rev", "c487847", "--num", "3"], ["dvc", "exp", "show", "--json"]]
+
+
+def test_since_counts_the_commits_back_to_the_study_s_first(tmp_path):
+    """`--since C` reads C's experiments, HEAD's and every commit's between: as many commits as `--num` needs."""
+    import subprocess
+    from avemo.report.experiments import commits_between
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run(git + ["init", "-q"], check=True)
+    revs = []
+    for k in range(4):
+        (tmp_path / "f").write_text(str(k))
+        subprocess.run(git + ["add", "f"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", str(k)], check=True)
+        revs.append(subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip())
+    assert commits_between(revs[0], cwd=str(tmp_path)) == 4
+    assert commits_between(revs[1], revs[2], cwd=str(tmp_path)) == 2
+    assert commits_between(revs[3], cwd=str(tmp_path)) == 1
+    with pytest.raises(SystemExit, match="not a commit before"):
+        commits_between(revs[3], revs[1], cwd=str(tmp_path))

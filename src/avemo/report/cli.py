@@ -5,6 +5,7 @@ tables from what DVC stores.
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
     avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
+    avemo report collect --since c487847   # a study queued over several commits: HEAD's experiments and every earlier one's back to c487847
     avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of one dvc repro
     avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D and RAVDESS with params.yaml's split
 """
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from .experiments import baseline_params, exp_show, head_rev, parse_exp_show, read_files
+from .experiments import baseline_params, commits_between, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
 from .render import HEADLINE_BEGIN, HEADLINE_END, budget_headline, markers, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
@@ -140,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
     p.add_argument("--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
     p.add_argument("--rev", help="experiments of this commit (a study queued on a commit since left behind)")
-    p.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
+    reach = p.add_mutually_exclusive_group()
+    reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
+    reach.add_argument("--since", help="and of every commit back to this one (the commit the study was first queued on)")
     p.add_argument("--readme", type=Path, help="also write an audio-budget study's one-paragraph finding into this file")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
@@ -173,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
             replace_block(args.results, details, summary.DETAILS_BEGIN, summary.DETAILS_END)
         print(text + ("\n" + details if details else ""), end="")
     else:
-        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=args.num,
+        num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
+        print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=num,
                       readme=args.readme))
 
 

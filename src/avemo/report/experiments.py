@@ -111,6 +111,18 @@ def exp_show(all_commits: bool = False, cwd: str = ".", attempts: int = 3, rev: 
     raise SystemExit(f"avemo report: `{' '.join(cmd)}` failed: {last}")
 
 
+def commits_between(since: str, rev: str = "HEAD", cwd: str = ".") -> int:
+    """How many commits ``dvc exp show --rev REV --num N`` must read to reach back to ``since``:
+    both ends included (a study queued on ``since`` and continued on later commits). One line when
+    ``since`` is not an ancestor of ``rev``."""
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", since, rev], cwd=cwd, capture_output=True)
+    if ancestor.returncode != 0:
+        raise SystemExit(f"avemo report: --since {since} is not a commit before {rev}")
+    done = subprocess.run(["git", "rev-list", "--count", "--first-parent", f"{since}..{rev}"], cwd=cwd,
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout) + 1
+
+
 def head_rev(cwd: str = ".", rev: str = "HEAD") -> str | None:
     """The commit checked out in ``cwd``, or ``rev``'s (the committed params the report labels variants against)."""
     done = subprocess.run(["git", "rev-parse", rev], cwd=cwd, capture_output=True, text=True)
