@@ -41,7 +41,7 @@ def test_generated_blocks_are_where_the_docs_say():
     assert summary.BEGIN in readme and summary.END in readme
     assert summary.DETAILS_BEGIN in results and render.BEGIN in results
     makefile = (ROOT / "Makefile").read_text()
-    assert "report collect --results docs/results.md" in makefile
+    assert "report collect $(COLLECT) --results docs/results.md" in makefile
     assert all(marker in results for marker in render.markers("budget"))  # make budget's own block
     assert "--results docs/results.md --block budget" in makefile
     assert "report summary --readme README.md --results docs/results.md" in makefile
