@@ -43,7 +43,7 @@ def main(args) -> None:
     with mlflow_run("mrpn", f"{m.backbone}-{m.aggregator}", {**vars(m), "seed": train.seed}, environment=env,
                     enabled=world.main) as mlflow:
         log_fold = lambda row: mlflow.log_metrics({f"fold{row['fold']}_{v}": row[v] for v in m.variants})  # noqa: E731
-        study = cross_validate(data, actor_folds(clips, m.folds, train.seed), cfg, build(MrpnFit, m, train),
+        study = cross_validate(data, actor_folds(clips, m.folds, train.seed), cfg, build(MrpnFit, m, train, precision="fp32"),
                                build(SequenceSpec, m), m.variants, m.corruptions, device, world, log_fold)
         if not world.main:  # rank 0 writes the outputs
             return

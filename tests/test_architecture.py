@@ -104,6 +104,7 @@ REGISTRIES = {
     "face_study.transfer": ("FACE_TRANSFERS", None),
     "classifier.init": ("CLASSIFIER_INITS", ("avemo.training.transfer", "INITS")),
     "classifier.finetune": ("CLASSIFIER_FINETUNE", ("avemo.training.transfer", "FINETUNE")),
+    "classifier.precision": ("CLASSIFIER_PRECISIONS", ("avemo.training.classifier", "PRECISIONS")),
 }
 
 

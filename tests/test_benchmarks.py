@@ -17,6 +17,17 @@ def test_gpu_acceptance_runs_at_a_tiny_size_on_the_cpu():
     assert "one GAN epoch" in out.stdout and "one audio-CNN epoch" in out.stdout
 
 
+def test_classifier_epoch_times_every_precision_at_each_thread_count(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from classifier_epoch import main
+    from avemo.training.classifier import PRECISIONS
+
+    rows = main(["--clips", "40", "--width", "4", "--shape", "1,12,24", "--threads", "1", "--epochs", "1", "--repeats", "1"])
+    assert [(r["threads"], r["precision"]) for r in rows] == [(1, p) for p in PRECISIONS]
+    assert rows[0]["speedup"] == 1.0 and all(r["seconds"] > 0 for r in rows)
+    assert capsys.readouterr().out.count("| 1 | ") == len(PRECISIONS)
+
+
 def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path, capsys):
     """The rehearsal's machinery on its first stage (the whole tiny run takes minutes): a copy of the
     repository with the preset's params, one row per stage with its time and memory, and the memory

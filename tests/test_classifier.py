@@ -106,3 +106,33 @@ def test_one_actor_with_one_clip_per_emotion_still_trains():
     assert len(train) == 3 and len(val) == 3 and set(train).isdisjoint(val)
     train, val = stratified_holdout(torch.arange(60) % 6, 0.15, seed=0)  # enough to stratify: one per class
     assert len(val) == 9 and sorted(torch.bincount(torch.arange(60)[val] % 6).tolist())[0] >= 1
+
+
+def test_bf16_precision_trains_under_autocast_in_channels_last_and_returns_a_plain_fp32_model():
+    """``classifier.precision: bf16``: every training forward computes in bf16 on channels_last batches
+    (a hook on the first convolution sees it), validation and predictions stay fp32, the model comes
+    back fp32 in the default layout, and the separable toy set is still learnt. fp32 sees none of it."""
+    from avemo.training.classifier import fit_classifier
+
+    g = torch.Generator().manual_seed(2)
+    y = torch.arange(96) % 3
+    x = torch.randn(96, 1, 12, 12, generator=g) * 0.3
+    for k in range(3):
+        x[y == k, :, 6 * (k % 2):6 * (k % 2) + 6, 6 * (k // 2):6 * (k // 2) + 6] += 1.5
+    seen = {}
+    for precision in ("fp32", "bf16"):
+        torch.manual_seed(0)
+        model = EmotionCNN(ClassifierConfig(1, 3, "small", 8, 16, 0.0))
+        calls = []
+        first = model.body[0][0]
+        first.register_forward_hook(lambda m, inp, out: calls.append(
+            (m.training, out.dtype, out.is_contiguous(memory_format=torch.channels_last) and not out.is_contiguous())))
+        fit = FitConfig(epochs=15, batch_size=16, lr=3e-3, weight_decay=0.0, patience=15, seed=0, min_epochs=0,
+                        precision=precision)
+        model, _ = fit_classifier(model, (x[:72], y[:72]), (x[72:], y[72:]), fit)
+        seen[precision] = {(training, dtype, cl) for training, dtype, cl in calls}
+        assert all(p.dtype == torch.float32 and p.is_contiguous() for p in model.parameters())
+        assert (predict_proba(model, x).argmax(1) == y.numpy()).mean() > 0.9
+    assert seen["fp32"] == {(True, torch.float32, False), (False, torch.float32, False)}
+    assert {(t, d) for t, d, _ in seen["bf16"]} == {(True, torch.bfloat16), (False, torch.float32)}
+    assert all(cl for t, _, cl in seen["bf16"] if t)  # every training batch in channels_last

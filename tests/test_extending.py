@@ -150,7 +150,7 @@ def test_new_fusion_variant_reaches_the_paired_comparisons_and_the_summary(exten
                                                                      np.arange(15, 18))]
     chosen = ("video_only", "audio_only", "n2", "n2_late")
     cfg = from_params(MrpnConfig, "mrpn", n_classes=3, feature_dim=16, max_steps=64)
-    study = cross_validate(data, folds, cfg, from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6), SPEC,
+    study = cross_validate(data, folds, cfg, from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6), SPEC,
                            chosen, conditions=("audio_missing",))
     actors = np.arange(len(study.order)) // 2
     metrics, _, _ = mrpn_metrics(study, data.labels[study.order], actors, chosen, seed=0)

@@ -72,7 +72,7 @@ def test_late_fusion_freezes_the_unimodal_weights():
     assert isinstance(net.video, Frozen) and net.video.inner is video.encoder
     trainable = {id(p) for p in net.parameters() if p.requires_grad}
     assert not any(id(p) in trainable for p in video.encoder.parameters())
-    fit_variant(net, "n0_late_fusion", data, data, SPEC, from_params(MrpnFit, "mrpn", "train", epochs=2, batch_size=6), "cpu")
+    fit_variant(net, "n0_late_fusion", data, data, SPEC, from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=2, batch_size=6), "cpu")
     after = {k: v for k, v in list(video.encoder.state_dict().items()) + list(audio.encoder.state_dict().items())}
     assert all(torch.equal(before[k], after[k]) for k in before)  # weights and batch-norm statistics
     assert not video.encoder.training
@@ -116,7 +116,7 @@ def test_tiny_run_of_every_variant(aggregator):
     variants = ("audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2")
     cfg = MrpnConfig(3, "cnn", aggregator, 16, max_steps=64)
     proba, fused, robust = run_fold(data.take(np.arange(12)), data.take(np.arange(12, 15)),
-                                    data.take(np.arange(15, 18)), cfg, from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6), SPEC, variants,
+                                    data.take(np.arange(15, 18)), cfg, from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6), SPEC, variants,
                                     conditions=("audio_missing", "video_shift"))
     assert set(robust) == set(variants) and set(robust["n2"]) == {"audio_missing", "video_shift"}
     # a stream a model does not read cannot change its output; one it reads does
@@ -141,7 +141,7 @@ def test_modality_dropout_acts_on_fusion_models_only(kind, changes):
     for p in (0.0, 0.5):
         torch.manual_seed(0)
         model, _ = fit_variant(VARIANT_BUILDERS[kind](CFG, {}), kind, data, data, SPEC,
-                               from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6, modality_dropout=p), "cpu")
+                               from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6, modality_dropout=p), "cpu")
         trained[p] = model.state_dict()
     same = all(torch.equal(trained[0.0][k], trained[0.5][k]) for k in trained[0.0])
     assert same != changes
@@ -169,6 +169,6 @@ def test_image_augmentation_acts_on_models_that_see_faces(kind, changes):
     for on in (False, True):
         torch.manual_seed(0)
         model, _ = fit_variant(VARIANT_BUILDERS[kind](CFG, {}), kind, data, data, SPEC,
-                               from_params(MrpnFit, "mrpn", "train", epochs=1, batch_size=6, image_augment=on), "cpu")
+                               from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6, image_augment=on), "cpu")
         trained[on] = model.state_dict()
     assert all(torch.equal(trained[False][k], trained[True][k]) for k in trained[False]) != changes

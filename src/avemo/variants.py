@@ -144,6 +144,8 @@ GAN_OPTIMIZERS = ("adam", "adagrad")
 # classifier.init, classifier.finetune, face_study.transfer (training/transfer.py)
 CLASSIFIER_INITS = ("scratch", "identity")
 CLASSIFIER_FINETUNE = ("all", "head")
+# classifier.precision -> the arithmetic of the emotion CNN's training passes (training/classifier.py: PRECISIONS)
+CLASSIFIER_PRECISIONS = ("fp32", "bf16")
 FACE_TRANSFERS: dict[str, str] = {"identity_all": "all", "identity_head": "head"}  # -> the finetune it uses
 
 # ---- conformal prediction ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``classifier``: the emotion CNN (the papers' classifier Q) for faces and audio, and its training."""
 from __future__ import annotations
 
-from ..variants import CLASSIFIER_DEPTHS, CLASSIFIER_FINETUNE, CLASSIFIER_INITS
+from ..variants import CLASSIFIER_DEPTHS, CLASSIFIER_FINETUNE, CLASSIFIER_INITS, CLASSIFIER_PRECISIONS
 from .core import bounded, choice, section
 
 
@@ -22,3 +22,4 @@ class ClassifierParams:
     augment: bool  # light augmentation (face flips, spectrogram SpecAugment)
     init: str = choice(CLASSIFIER_INITS)  # f_S from scratch, or pre-trained on the identity of every non-S4 actor (thesis 4.3)
     finetune: str = choice(CLASSIFIER_FINETUNE)  # with init identity: every layer trains on emotion, or the new head only
+    precision: str = choice(CLASSIFIER_PRECISIONS)  # bf16: training passes under bf16 autocast, channels_last (faster on CPUs with bf16 units)

@@ -5,7 +5,8 @@ Early stopping keeps the weights of the best validation epoch (checkpoint files:
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -15,6 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ..data.arrays import stratified_holdout
 from ..models.classifier import ClassifierConfig, EmotionCNN
+from ..variants import CLASSIFIER_PRECISIONS, implemented
 from .distributed import SINGLE, World, synchronize_batch_norm
 
 
@@ -27,10 +29,39 @@ class FitConfig:
     patience: int
     seed: int
     min_epochs: int  # the weights kept come from this epoch on: a small training set must not keep an untrained model
+    precision: str = field(default="fp32", kw_only=True)  # PRECISIONS: the arithmetic of the training passes
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How the training passes compute: under ``autocast`` to that dtype (None: plain fp32), with the
+    model's weights and each batch in ``memory_format`` (oneDNN's bf16 convolutions want channels_last;
+    in NCHW they reorder every tensor). Weights, optimiser state, validation and every prediction stay
+    fp32 either way, and the trained model is handed back in the default layout."""
+    autocast: torch.dtype | None
+    memory_format: torch.memory_format
+
+
+# classifier.precision -> Precision. bf16 roughly halves a training epoch on a CPU with bf16 units
+# (benchmarks/classifier_epoch.py) but rounds every activation to 8 bits of mantissa: its effect on
+# results is measured by a study (docs/studies.md), not assumed.
+PRECISIONS = implemented(CLASSIFIER_PRECISIONS, fp32=Precision(None, torch.contiguous_format),
+                         bf16=Precision(torch.bfloat16, torch.channels_last))
+
+
+def in_format(x: torch.Tensor, precision: Precision) -> torch.Tensor:
+    """``x`` in the precision's memory format where it has one (4-D image batches); as is otherwise."""
+    return x.contiguous(memory_format=precision.memory_format) if x.dim() == 4 else x
+
+
+def autocast(precision: Precision, device) -> object:
+    if precision.autocast is None:
+        return nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=precision.autocast)
 
 
 def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable | None = None,
-                    world: World = SINGLE) -> float:
+                    world: World = SINGLE, precision: Precision = PRECISIONS["fp32"]) -> float:
     """One pass; with several ranks each takes its share of every global batch, and its loss is
     weighted so the averaged gradient is the global batch's."""
     model.train()
@@ -43,7 +74,8 @@ def train_one_epoch(model, loss_fn, optimizer, loader, device, augment: Callable
         if augment is not None:
             x = augment(x)
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with autocast(precision, device):
+            loss = loss_fn(model(in_format(x, precision)), y)
         if world.size > 1:
             loss = loss * weight
         loss.backward()
@@ -106,13 +138,14 @@ def fit_classifier(
         loader = DeviceBatches(train, cfg.batch_size, gen, device)
     else:
         loader = DataLoader(TensorDataset(*train), batch_size=cfg.batch_size, shuffle=True, generator=gen)
-    model = synchronize_batch_norm(model, world, str(device)).to(device)
+    precision = PRECISIONS[cfg.precision]
+    model = synchronize_batch_norm(model, world, str(device)).to(device, memory_format=precision.memory_format)
     net = nn.parallel.DistributedDataParallel(model) if world.size > 1 else model
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     loss_fn = nn.CrossEntropyLoss()
     best, best_loss, stale, history = None, float("inf"), 0, []
     for epoch in range(cfg.epochs):
-        train_loss = train_one_epoch(net, loss_fn, optimizer, loader, device, augment, world)
+        train_loss = train_one_epoch(net, loss_fn, optimizer, loader, device, augment, world, precision)
         proba = predict_proba(model, val[0], device)
         val_loss = float(nn.functional.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), val[1]))
         row = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss,
@@ -130,7 +163,7 @@ def fit_classifier(
                 break
     if best is not None:
         model.load_state_dict(best)
-    return model, history
+    return model.to(memory_format=torch.contiguous_format), history
 
 
 def train_emotion_cnn(x: torch.Tensor, y: torch.Tensor, cfg: ClassifierConfig, fit: FitConfig, val_fraction: float,

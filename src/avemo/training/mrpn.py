@@ -26,7 +26,7 @@ STREAM_INPUTS = {"video": lambda v, a: (v,), "audio": lambda v, a: (a,), "both":
 @dataclass(frozen=True)
 class MrpnFit(FitConfig):
     """A classifier's fit (``patience``: epochs of stalled validation loss before the lr halves) and
-    MRPN's augmentations."""
+    MRPN's augmentations. MRPN's loop trains in fp32 whatever ``precision`` says (train_mrpn passes fp32)."""
     time_augment: bool  # thesis "VA": random start and pace of the frame/segment slices
     image_augment: bool  # thesis "IA": per-clip flip, brightness and contrast of the face frames
     modality_dropout: float  # fusion variants: share of training clips that lose one stream
