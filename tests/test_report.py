@@ -459,3 +459,30 @@ def test_since_counts_the_commits_back_to_the_study_s_first(tmp_path):
     assert commits_between(revs[3], cwd=str(tmp_path)) == 1
     with pytest.raises(SystemExit, match="not a commit before"):
         commits_between(revs[3], revs[1], cwd=str(tmp_path))
+
+
+def test_waiting_starts_the_workers_again_when_dvc_s_worker_died_with_experiments_queued(monkeypatch):
+    """DVC's queue worker can exit between experiments (treeverse/dvc#10428), leaving tasks queued:
+    after two polls without a worker `wait` starts the workers again (with each job's thread share),
+    and not after one (a worker just started may not show yet), nor while one is running."""
+    import subprocess
+    from avemo.report import cli
+
+    worker = "Worker status: 1 active, 0 idle"
+    orphan = "Worker status: 0 active, 0 idle"
+    polls = iter([f"a  Running\nb  Queued\n{worker}", f"a  Success\nb  Queued\n{orphan}",
+                  f"a  Success\nb  Queued\n{worker}", f"a  Success\nb  Queued\n{orphan}",
+                  f"a  Success\nb  Queued\n{orphan}", f"a  Success\nb  Running\n{worker}",
+                  f"a  Success\nb  Success\n{orphan}"])
+    started = []
+
+    class Done:
+        def __init__(self, cmd, env):
+            self.stdout = next(polls) if cmd[:3] == ["dvc", "queue", "status"] else ""
+            if cmd[:3] == ["dvc", "queue", "start"]:
+                started.append((cmd[-1], env["OMP_NUM_THREADS"]))
+
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: Done(cmd, kw.get("env") or {}))
+    monkeypatch.setattr(cli.time, "sleep", lambda s: None)
+    cli.wait(jobs=2)
+    assert started == [("2", str(max(1, (__import__("os").cpu_count() or 1) // 2)))]

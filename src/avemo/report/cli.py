@@ -73,13 +73,31 @@ def threads_per_job(jobs: int, cpus: int | None = None) -> dict[str, str]:
     return {name: share for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 
 
-def wait(cwd: str = ".", poll: float = 30.0) -> None:
+def start_workers(jobs: int, cwd: str = ".") -> None:
+    """``dvc queue start -j jobs``, each worker's experiments with their share of the cores."""
+    import os
+
+    subprocess.run(["dvc", "queue", "start", "-j", str(jobs)], cwd=cwd, check=True,
+                   env={**os.environ, **threads_per_job(jobs)})
+
+
+def wait(cwd: str = ".", poll: float = 30.0, jobs: int = 1) -> None:
     """Block until no queued or running experiment is left. Each poll starts a `dvc` process (about a
-    CPU-second), so a long study polls rarely."""
+    CPU-second), so a long study polls rarely. DVC's queue worker can die between two experiments on a
+    half-written message of its file-system broker (treeverse/dvc#10428: "JSONDecodeError"), leaving
+    the rest queued with no worker; when two polls in a row see that (a worker just started may not
+    have registered yet), the workers are started again."""
+    orphaned = 0
     while True:
         status = subprocess.run(["dvc", "queue", "status"], cwd=cwd, capture_output=True, text=True).stdout
         if not any(word in status for word in ("Queued", "Running")):
             return
+        orphaned = orphaned + 1 if "Running" not in status and "Worker status: 0 active, 0 idle" in status else 0
+        if orphaned == 2:
+            print("avemo report: experiments are queued but no DVC queue worker is left (treeverse/dvc#10428); "
+                  "starting the workers again", file=sys.stderr)
+            start_workers(jobs, cwd)
+            orphaned = 0
         time.sleep(poll)
 
 
@@ -158,11 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common,
               targets=run_targets(args.all_stages, args.targets))
         if args.command == "run":
-            import os
-
-            subprocess.run(["dvc", "queue", "start", "-j", str(args.jobs)], check=True,
-                           env={**os.environ, **threads_per_job(args.jobs)})
-            wait(poll=args.poll)
+            start_workers(args.jobs)
+            wait(poll=args.poll, jobs=args.jobs)
     elif args.command == "splits":
         text = designs.splits_table(split_spec(args.params))
         if args.datasets is not None:
