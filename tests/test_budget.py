@@ -55,8 +55,10 @@ def test_each_budget_pools_every_arm_over_its_folds(tmp_path):
     (label,) = small.delta
     share, low, high = small.closed[label]  # (0.45 - 0.35) / (0.60 - 0.35) = 0.4
     assert share == pytest.approx(0.4, abs=0.12) and low < share < high
+    assert [list(r.delta) for r in rows] == [["default"], ["default"]]  # one GAN: one column, one line
     text = budget_table(rows)
     assert "| 0.25 (3) |" in text and "fair baseline" in text and "share of the headroom" in text
+    assert text.splitlines()[0].count("| default |") == 1 and "audio_share" not in text
     budget_figure(rows, tmp_path / "budget.png")
     assert (tmp_path / "budget.png").stat().st_size > 5000
 

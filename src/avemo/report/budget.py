@@ -24,7 +24,7 @@ ARM_NAMES = {"real": "real audio only", "baseline": "fair baseline", "pseudo": "
 @dataclass
 class BudgetRow:
     """One budget: its actors, each arm's pooled accuracy (mean, low, high), and for each GAN variant
-    (its label) the paired difference to the fair baseline and the headroom share it closes."""
+    (its label less the budget: ``gan_name``) the paired difference to the fair baseline and the headroom share it closes."""
     share: float
     actors: int | None
     accuracy: dict[str, tuple[float, float, float]]
@@ -52,6 +52,11 @@ def budget_of(v: Variant) -> float:
     return float(v.experiments[0].params.get("split.audio_share", 1.0))
 
 
+def gan_name(label: str) -> str:
+    """A variant's label without its budget: the same GAN at every budget is one column and one line."""
+    return ", ".join(p for p in label.split(", ") if not p.startswith("split.audio_share=")) or "default"
+
+
 def budget_rows(variants: list[Variant], seed: int = 0) -> list[BudgetRow]:
     """One row per budget among ``variants`` (those with per-clip tables), smallest first."""
     rows = []
@@ -71,10 +76,10 @@ def budget_rows(variants: list[Variant], seed: int = 0) -> list[BudgetRow]:
         if curve is not None and actors is not None and f"actors_{actors}" in curve:
             accuracy["real"] = cluster_bootstrap(curve[f"actors_{actors}"], curve["actor"], seed=seed)
         for v in group:
-            table = pooled_clips(v)
-            accuracy[v.label] = cluster_bootstrap(table["augmented"], table["actor"], seed=seed)
-            delta[v.label] = paired_delta(table["augmented"], table["baseline"], table["actor"], seed)
-            closed[v.label] = headroom_share(table["augmented"] - table["baseline"], table["oracle"] - table["baseline"],
+            table, name = pooled_clips(v), gan_name(v.label)
+            accuracy[name] = cluster_bootstrap(table["augmented"], table["actor"], seed=seed)
+            delta[name] = paired_delta(table["augmented"], table["baseline"], table["actor"], seed)
+            closed[name] = headroom_share(table["augmented"] - table["baseline"], table["oracle"] - table["baseline"],
                                              table["actor"].to_numpy(), seed)
         rows.append(BudgetRow(share, actors, accuracy, delta, closed))
     return rows

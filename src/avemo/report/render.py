@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
-from .budget import at_a_budget, budget_figure, budget_rows, budget_table  # noqa: E402
+from .budget import at_a_budget, budget_figure, budget_of, budget_rows, budget_table, gan_name  # noqa: E402
 from .summary import mrpn_variants  # noqa: E402
 from .tables import Contrast, Variant  # noqa: E402
 
@@ -187,7 +187,7 @@ def budget_headline(variants: list[Variant]) -> str:
     if not at_a_budget(rows):
         return ""
     row = rows[0]
-    group = [v for v in variants if v.label in row.delta]
+    group = [v for v in variants if budget_of(v) == row.share and gan_name(v.label) in row.delta]
     folds = max(len(v.folds) for v in group)
     curve = longest(group, "curve")
     parts = [f"At an audio budget of {row.actors} of S3's actors (`split.audio_share={row.share:g}`), pooled over "
@@ -199,8 +199,7 @@ def budget_headline(variants: list[Variant]) -> str:
     for label, d in row.delta.items():
         share, low, high = row.closed[label]
         closed = "" if np.isnan(share) else f", closing {share:.2f} [{low:.2f}, {high:.2f}] of the oracle's headroom"
-        name = ", ".join(p for p in label.split(", ") if not p.startswith("split.audio_share=")) or "default"
-        name = "the committed GAN (params.yaml)" if name == "default" else f"the GAN variant `{name}`"
+        name = "the committed GAN (params.yaml)" if label == "default" else f"the GAN variant `{label}`"
         parts.append(f"{name} adds {interval(d)} points to the fair baseline{closed}")
     return "; ".join(parts) + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n"
 
