@@ -29,7 +29,8 @@ bench: install
 FOLDS ?= 8
 START_FOLD ?= 0
 JOBS ?= 1
-# A study continued on later commits: SINCE=<the commit it was first queued on> makes collect read them all.
+# A study continued on later commits: SINCE=<the commit it was first queued on> makes collect read them all;
+# collect reads only the experiments that set the study's --set (another study may share its commits).
 SINCE ?=
 COLLECT = $(if $(SINCE),--since $(SINCE))
 # Every row trains each arm of evaluate_augmented with 3 seeds: this, more than more actors, is what
@@ -48,7 +49,7 @@ TEMPORAL_ROW ?= --variant "gan.loss=wasserstein gan.n_critic=5 gan.input=tempora
 tables: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
 		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS) $(TEMPORAL_ROW)
-	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --results docs/results.md
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --results docs/results.md --where "$(TABLE_SET)"
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md --results docs/results.md
 
 # The papers' own regime: scarce audio, plentiful faces (docs/studies.md, "The audio budget"). At each
@@ -67,7 +68,7 @@ budget: install
 		$(foreach b,$(BUDGETS),--variant "split.audio_share=$(b) gan.condition=label" \
 		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --out reports/budget \
-		--results docs/results.md --block budget --readme README.md
+		--results docs/results.md --block budget --readme README.md --where "$(BUDGET_SET)"
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.

@@ -486,3 +486,28 @@ def test_waiting_starts_the_workers_again_when_dvc_s_worker_died_with_experiment
     monkeypatch.setattr(cli.time, "sleep", lambda s: None)
     cli.wait(jobs=2)
     assert started == [("2", str(max(1, (__import__("os").cpu_count() or 1) // 2)))]
+
+
+def test_where_keeps_one_study_s_experiments_when_the_commits_hold_two(tmp_path):
+    """The audio-budget study and the papers' table queued on one commit: `--where` with a study's
+    `--set` reads that study alone (values read as `dvc exp run -S` reads them: ints, floats, lists),
+    and the report says how many others it left out. A param no experiment has stops the report."""
+    from avemo.report.tables import matching, parse_settings
+
+    experiments = parse_exp_show(fake_show())
+    for k, e in enumerate(experiments):
+        budget = k % 2 == 0
+        e.params.update({"eval.seeds": 3, "classifier.min_epochs": 20 if budget else 0,
+                         "eval.curve_actors": (1, 2, 4) if budget else (12,), "split.audio_share": 0.33 if budget else 1.0})
+        e.files[CLIPS] = clips(e.params["split.fold"], 0.1, np.random.default_rng(k))
+    where = parse_settings("eval.seeds=3 classifier.min_epochs=20 eval.curve_actors=[1,2,4] split.audio_share=0.33")
+    assert where == {"eval.seeds": 3, "classifier.min_epochs": 20, "eval.curve_actors": (1, 2, 4), "split.audio_share": 0.33}
+    kept = matching(experiments, where)
+    assert [e.name for e in kept] == [e.name for k, e in enumerate(experiments) if k % 2 == 0] and len(kept) == 3
+    assert matching(experiments, parse_settings("eval.seeds=3")) == experiments
+    with pytest.raises(SystemExit, match="no experiment has the param eval.sedes"):
+        matching(experiments, parse_settings("eval.sedes=3"))
+    with pytest.raises(SystemExit, match="not key=value"):
+        parse_settings("eval.seeds")
+    text = write_report([summarise(v) for v in group(kept)], {}, tmp_path, left_out=(3, "classifier.min_epochs=20"))
+    assert "3 other experiment(s) of the same commits left out" in text

@@ -6,6 +6,7 @@ tables from what DVC stores.
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
     avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
     avemo report collect --since c487847   # a study queued over several commits: HEAD's experiments and every earlier one's back to c487847
+    avemo report collect --since c487847 --where "eval.seeds=3 classifier.min_epochs=20"   # only that study's experiments
     avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of one dvc repro
     avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D and RAVDESS with params.yaml's split
 """
@@ -21,7 +22,7 @@ from .experiments import baseline_params, commits_between, exp_show, head_rev, p
 from . import designs, summary
 from .render import HEADLINE_BEGIN, HEADLINE_END, budget_headline, markers, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
-                     one_param_contrasts, summarise)
+                     matching, one_param_contrasts, parse_settings, summarise)
 
 
 # The stages whose results the report reads; `dvc exp run` with these targets runs them and what they
@@ -102,20 +103,25 @@ def wait(cwd: str = ".", poll: float = 30.0, jobs: int = 1) -> None:
 
 
 def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
-            block: str = "", rev: str | None = None, num: int = 1, readme: Path | None = None) -> str:
+            block: str = "", rev: str | None = None, num: int = 1, readme: Path | None = None,
+            where: str = "") -> str:
     rows = exp_show(all_commits, cwd, rev=rev, num=num)
     experiments = parse_exp_show(rows)
     if not experiments:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
-    read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
     reference = baseline_params(rows, head_rev(cwd, rev or "HEAD")) or baseline_params(rows)
     filled = fill_added_params(experiments, reference)
+    read = len(experiments)
+    experiments = matching(experiments, parse_settings(where))
+    if not experiments:
+        raise SystemExit(f"avemo report: none of the {read} finished experiments sets {where}")
+    read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
     variants = [summarise(v) for v in group(experiments, reference)]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
     notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
              f"counted at its committed value {reference[key]!r}" for key, n in sorted(filled.items())]
     text = write_report(variants, versus, out_dir, notes, one_param_contrasts(variants),
-                        common_settings(experiments, reference))
+                        common_settings(experiments, reference), left_out=(read - len(experiments), where))
     if results is not None:
         replace_block(results, text, *markers(block))
     headline = budget_headline(variants)
@@ -164,6 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     reach.add_argument("--since", help="and of every commit back to this one (the commit the study was first queued on)")
     p.add_argument("--readme", type=Path, help="also write an audio-budget study's one-paragraph finding into this file")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
+    p.add_argument("--where", default="", metavar='"KEY=VALUE ..."',
+                   help="only the experiments that set these params (the study's --set), when the commits read "
+                        "hold another study's too")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
@@ -193,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
         print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=num,
-                      readme=args.readme))
+                      readme=args.readme, where=args.where))
 
 
 if __name__ == "__main__":

@@ -216,10 +216,13 @@ def budget_section(variants: list[Variant]) -> str:
 
 
 def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contrasts: list[Contrast] = (),
-             settings: dict | None = None) -> str:
+             settings: dict | None = None, left_out: tuple[int, str] = (0, "")) -> str:
     budget = budget_section(variants)
     shared = (["Every variant of this study sets " + ", ".join(f"`{k}={v}`" for k, v in settings.items())
                + " (left out of the labels).", ""] if settings else [])
+    if left_out[0]:
+        shared += [f"Read: the experiments setting `{left_out[1]}`; {left_out[0]} other experiment(s) of the "
+                   "same commits left out (another study's).", ""]
     parts = shared + ([budget] if budget else []) + [
              "Augmented classification on real S4, every variant over the same actor folds. Deltas are in "
              "accuracy points, paired on the same test clips and pooled over all folds' test actors; the "
@@ -298,9 +301,10 @@ def figure(variants: list[Variant], path: Path) -> None:
 
 
 def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: list[str] = (),
-                 contrasts: list[Contrast] = (), settings: dict | None = None) -> str:
+                 contrasts: list[Contrast] = (), settings: dict | None = None,
+                 left_out: tuple[int, str] = (0, "")) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = markdown(variants, versus, notes, contrasts, settings)
+    text = markdown(variants, versus, notes, contrasts, settings, left_out)
     with atomic_path(out_dir / "tables.md") as tmp:
         tmp.write_text(text)
     with atomic_path(out_dir / "tables.json") as tmp:

@@ -79,6 +79,31 @@ def fill_added_params(experiments: list[Experiment], reference: dict) -> dict[st
     return dict(filled)
 
 
+def parse_settings(text: str) -> dict:
+    """``"key=value key=value"`` (as ``--set`` takes them) as flat params, each value read as YAML the
+    way ``dvc exp run -S`` reads it (``3`` an int, ``[1,2]`` a list, kept as a tuple like ``flatten``)."""
+    import yaml
+
+    out = {}
+    for item in text.split():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"avemo report: '{item}' is not key=value")
+        parsed = yaml.safe_load(value)
+        out[key] = tuple(parsed) if isinstance(parsed, list) else parsed
+    return out
+
+
+def matching(experiments: list[Experiment], where: dict) -> list[Experiment]:
+    """The experiments that set every ``where`` param to its value: one study's, when the commits read
+    also hold another study's (the audio-budget study and the papers' table queued on the same commit).
+    A param no experiment has is a typo, not an empty study."""
+    unknown = [k for k in where if not any(k in e.params for e in experiments)]
+    if unknown:
+        raise SystemExit(f"avemo report: no experiment has the param {', '.join(unknown)}")
+    return [e for e in experiments if all(e.params.get(k) == v for k, v in where.items())]
+
+
 def study_settings(keys: list[dict], modal: dict) -> dict:
     """Params that every variant of a study of several sets alike, away from the committed value
     (``--set eval.seeds=3``): said once for the study, not in every row's label."""
