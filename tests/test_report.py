@@ -1,5 +1,6 @@
 """The report command's aggregation on fabricated `dvc exp show --json` output: grouping ignores
 split.fold and seeds, a missing metric is reported, and pooled deltas come from the per-clip tables."""
+import io
 import json
 
 import numpy as np
@@ -107,6 +108,8 @@ def test_one_param_contrasts_pair_variants_that_differ_in_one_param_on_shared_fo
     assert [(c.param, c.before, c.after, c.folds) for c in contrasts] == [
         ("gan.condition", "label", "classifier", (0, 1, 2)), ("gan.loss", "bce", "wasserstein", (1, 2))]
     assert contrasts[0].delta.delta == pytest.approx(compare_to(classifier, label).delta)
+    # a GAN param leaves the fair baseline alone: the change in the delta is the augmented difference
+    assert contrasts[0].gain_change.delta == pytest.approx(contrasts[0].delta.delta)
     assert contrasts[1].delta.clusters == 6 and contrasts[1].delta.delta < 0  # 0.1 gain < 0.3 gain, folds 1-2 only
     write_report([label, classifier, wgan], {}, tmp_path, contrasts=contrasts)
     assert [c.context for c in contrasts] == ["default", "gan.condition=classifier"]
@@ -511,3 +514,37 @@ def test_where_keeps_one_study_s_experiments_when_the_commits_hold_two(tmp_path)
         parse_settings("eval.seeds")
     text = write_report([summarise(v) for v in group(kept)], {}, tmp_path, left_out=(3, "classifier.min_epochs=20"))
     assert "3 other experiment(s) of the same commits left out" in text
+
+
+def test_a_param_that_changes_the_fair_baseline_too_is_read_by_the_change_in_the_delta(tmp_path):
+    """`classifier.precision=bf16` trains the fair baseline too: here it leaves the augmented arm's
+    clips as they were and makes the baseline worse, so the augmented accuracies do not differ while
+    the GAN's gain over its baseline grows by exactly the baseline clips lost."""
+    import copy
+
+    rows = fake_show()
+    label = [e for e in rows[1]["experiments"] if e["revs"][0]["data"]["params"]["params.yaml"]["data"]["gan"]["condition"] == "label"]
+    for e in label:
+        e["revs"][0]["data"]["params"]["params.yaml"]["data"]["classifier"] = {"precision": "fp32"}
+    twins = copy.deepcopy(label)
+    for e in twins:
+        e["name"] = e["revs"][0]["name"] = e["name"] + "-bf16"
+        e["revs"][0]["rev"] = e["name"] + "-sha"
+        e["revs"][0]["data"]["params"]["params.yaml"]["data"]["classifier"]["precision"] = "bf16"
+    rows[1]["experiments"] = label + twins
+    experiments = parse_exp_show(rows)
+    lost = 0
+    for e in experiments:
+        table = pd.read_csv(io.StringIO(clips(e.params["split.fold"], 0.0, np.random.default_rng(1))))
+        if e.params["classifier.precision"] == "bf16":
+            worse = table["baseline"] * (np.random.default_rng(e.params["split.fold"] + 7).uniform(size=len(table)) < 0.6)
+            lost += (table["baseline"] - worse).sum()
+            table["baseline"] = worse
+        e.files[CLIPS] = table.to_csv(index=False)
+    variants = [summarise(v) for v in group(experiments, {"gan.condition": "label", "classifier.precision": "fp32"})]
+    (contrast,) = one_param_contrasts(variants)
+    assert (contrast.param, contrast.before, contrast.after) == ("classifier.precision", "fp32", "bf16")
+    assert contrast.delta.delta == pytest.approx(0.0)
+    assert lost > 0 and contrast.gain_change.delta == pytest.approx(lost / 36)
+    write_report(variants, {}, tmp_path, contrasts=[contrast])
+    assert json.loads((tmp_path / "tables.json").read_text())["contrasts"][0]["gain_change"]["delta"] == pytest.approx(lost / 36)

@@ -81,10 +81,11 @@ def pool_table(variants: list[Variant]) -> str:
 
 def contrast_table(contrasts: list[Contrast]) -> str:
     lines = ["| param | from | to | with | folds both ran | test actors | augmented acc. difference [95% CI] | p | "
-             "p, BH-adjusted |", "|---|---|---|---|---|---|---|---|---|"]
+             "p, BH-adjusted | change in the delta vs fair baseline [95% CI] |", "|---|---|---|---|---|---|---|---|---|---|"]
     for c in contrasts:
+        gain = interval(c.gain_change) if c.gain_change is not None else ""
         lines.append(f"| {c.param} | {c.before} | {c.after} | {c.context} | {', '.join(map(str, c.folds))} | "
-                     f"{c.delta.clusters} | {interval(c.delta)} | {c.delta.p_value:.3f} | {c.p_adjusted:.3f} |")
+                     f"{c.delta.clusters} | {interval(c.delta)} | {c.delta.p_value:.3f} | {c.p_adjusted:.3f} | {gain} |")
     return "\n".join(lines) if contrasts else ""
 
 
@@ -244,7 +245,9 @@ def markdown(variants: list[Variant], versus: dict, notes: list[str] = (), contr
                       "(the wider of the two is the one to trust); and the folds a +-3 point interval would need "
                       "at that variance:", power]
     for title, table in (("One-param contrasts: variants whose params differ in one alone, paired on the test "
-                          "clips of the folds both ran (augmented accuracy, 'to' minus 'from', points):",
+                          "clips of the folds both ran (augmented accuracy, 'to' minus 'from', points; and how much "
+                          "the param changes the augmented arm's gain over its own fair baseline, which differs from "
+                          "the first where the param changes the baseline's training too):",
                           contrast_table(list(contrasts))),
                          ("Generation from the face-only pool (share of pool faces kept by conformal selection, "
                           "and how often the class each face is generated for is right; deltas against the fair "
@@ -273,7 +276,8 @@ def as_json(variants: list[Variant], versus: dict, contrasts: list[Contrast] = (
                           "variance_components": None if v.components is None else vars(v.components),
                           "max_folds": v.max_folds, "missing": v.missing} for v in variants],
             "contrasts": [{"param": c.param, "from": c.before, "to": c.after, "with": c.context, "folds": list(c.folds),
-                           "p_adjusted": c.p_adjusted, **delta(c.delta)} for c in contrasts]}
+                           "p_adjusted": c.p_adjusted, **delta(c.delta), "gain_change": delta(c.gain_change)}
+                          for c in contrasts]}
 
 
 def figure(variants: list[Variant], path: Path) -> None:

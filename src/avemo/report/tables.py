@@ -216,16 +216,36 @@ def pooled_validity(variant: Variant) -> dict:
     return out
 
 
-def compare_to(variant: Variant, reference: Variant, seed: int = 0):
-    """Paired difference of augmented accuracy between two variants on the same folds' test clips
-    (pooled over actors), or None when they share no fold."""
+def paired_clips(variant: Variant, reference: Variant) -> pd.DataFrame | None:
+    """Both variants' per-clip tables side by side on the folds both ran (the reference's columns
+    suffixed ``_ref``), or None when they share no fold."""
     a, b = pooled_clips(variant), pooled_clips(reference)
     if a is None or b is None:
         return None
     both = a.merge(b, on=("fold", "clip"), suffixes=("", "_ref"))
-    if both.empty:
+    return None if both.empty else both
+
+
+def compare_to(variant: Variant, reference: Variant, seed: int = 0):
+    """Paired difference of augmented accuracy between two variants on the same folds' test clips
+    (pooled over actors), or None when they share no fold."""
+    both = paired_clips(variant, reference)
+    if both is None:
         return None
     return paired_delta(both["augmented"], both["augmented_ref"], both["actor"], seed)
+
+
+def compare_gain(variant: Variant, reference: Variant, seed: int = 0):
+    """How much a variant changes the augmented arm's gain over its own fair baseline, against
+    ``reference``: per clip (augmented - baseline) - (augmented_ref - baseline_ref), pooled over
+    actors. Where both variants share their fair baseline (a GAN param) it equals ``compare_to``;
+    where the param changes the baseline too (the classifier's precision, the audio budget) it is
+    the question "does the GAN help as much", which the augmented accuracies alone do not answer."""
+    both = paired_clips(variant, reference)
+    if both is None:
+        return None
+    return paired_delta(both["augmented"] - both["baseline"], both["augmented_ref"] - both["baseline_ref"],
+                        both["actor"], seed)
 
 
 @dataclass(frozen=True)
@@ -238,6 +258,7 @@ class Contrast:
     folds: tuple
     delta: PairedDelta  # augmented accuracy, after minus before, paired on the same test clips
     p_adjusted: float = float("nan")  # Benjamini-Hochberg over all contrasts of the report
+    gain_change: PairedDelta | None = None  # the delta vs fair baseline, after minus before (``compare_gain``)
 
 
 def bh_adjust(p_values) -> np.ndarray:
@@ -271,7 +292,8 @@ def one_param_contrasts(variants: list[Variant], seed: int = 0) -> list[Contrast
             if delta is not None:
                 values = {id(one): a.get(param), id(other): b.get(param)}
                 context = ", ".join(p for p in before.label.split(", ") if not p.startswith(f"{param}=")) or "default"
-                out.append(Contrast(param, values[id(before)], values[id(after)], context, shared, delta))
+                out.append(Contrast(param, values[id(before)], values[id(after)], context, shared, delta,
+                                    gain_change=compare_gain(after, before, seed)))
     if not out:
         return out
     adjusted = bh_adjust([c.delta.p_value for c in out])
