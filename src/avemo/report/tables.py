@@ -230,20 +230,21 @@ def compare_to(variant: Variant, reference: Variant, seed: int = 0):
     """Paired difference of augmented accuracy between two variants on the same folds' test clips
     (pooled over actors), or None when they share no fold."""
     both = paired_clips(variant, reference)
-    if both is None:
-        return None
+    return None if both is None else augmented_change(both, seed)
+
+
+def augmented_change(both: pd.DataFrame, seed: int = 0) -> PairedDelta:
+    """augmented - augmented_ref per clip of ``paired_clips``, pooled over actors."""
     return paired_delta(both["augmented"], both["augmented_ref"], both["actor"], seed)
 
 
-def compare_gain(variant: Variant, reference: Variant, seed: int = 0):
-    """How much a variant changes the augmented arm's gain over its own fair baseline, against
-    ``reference``: per clip (augmented - baseline) - (augmented_ref - baseline_ref), pooled over
-    actors. Where both variants share their fair baseline (a GAN param) it equals ``compare_to``;
-    where the param changes the baseline too (the classifier's precision, the audio budget) it is
-    the question "does the GAN help as much", which the augmented accuracies alone do not answer."""
-    both = paired_clips(variant, reference)
-    if both is None:
-        return None
+def gain_change(both: pd.DataFrame, seed: int = 0) -> PairedDelta:
+    """How much a variant changes the augmented arm's gain over its own fair baseline, against the
+    reference of ``paired_clips``: per clip (augmented - baseline) - (augmented_ref - baseline_ref),
+    pooled over actors. Where both variants share their fair baseline (a GAN param) it equals the
+    augmented difference; where the param changes the baseline too (the classifier's precision, the
+    audio budget) it is the question "does the GAN help as much", which the augmented accuracies
+    alone do not answer."""
     return paired_delta(both["augmented"] - both["baseline"], both["augmented_ref"] - both["baseline_ref"],
                         both["actor"], seed)
 
@@ -258,7 +259,7 @@ class Contrast:
     folds: tuple
     delta: PairedDelta  # augmented accuracy, after minus before, paired on the same test clips
     p_adjusted: float = float("nan")  # Benjamini-Hochberg over all contrasts of the report
-    gain_change: PairedDelta | None = None  # the delta vs fair baseline, after minus before (``compare_gain``)
+    gain_change: PairedDelta | None = None  # the delta vs fair baseline, after minus before (``gain_change``)
 
 
 def bh_adjust(p_values) -> np.ndarray:
@@ -288,12 +289,13 @@ def one_param_contrasts(variants: list[Variant], seed: int = 0) -> list[Contrast
                 continue
             param = differ[0]
             before, after = (other, one) if _sets(one, param) and not _sets(other, param) else (one, other)
-            delta = compare_to(after, before, seed)  # "before" holds the committed value where one side does
-            if delta is not None:
+            both = paired_clips(after, before)  # "before" holds the committed value where one side does
+            if both is not None:
+                delta = augmented_change(both, seed)
                 values = {id(one): a.get(param), id(other): b.get(param)}
                 context = ", ".join(p for p in before.label.split(", ") if not p.startswith(f"{param}=")) or "default"
                 out.append(Contrast(param, values[id(before)], values[id(after)], context, shared, delta,
-                                    gain_change=compare_gain(after, before, seed)))
+                                    gain_change=gain_change(both, seed)))
     if not out:
         return out
     adjusted = bh_adjust([c.delta.p_value for c in out])
