@@ -67,3 +67,24 @@ def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path, capsys
     parent.wait()
     tree, largest = peak.stop()
     assert tree > largest > 300 * 2**20
+
+
+def test_queue_times_counts_each_experiment_from_its_start_or_from_the_run_before():
+    """An experiment's run is end minus start when its executor's start is known; otherwise the time
+    since the previous experiment ended, unless that gap is a stop of the queue. Rows are labelled by
+    the params set away from the commit's, without the fold and the study's own settings."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from queue_times import Finished, time_runs, variant
+
+    base = {"split.fold": 0, "gan.loss": "bce", "eval.seeds": 1}
+    exps = [Finished("a", 1000, {**base, "split.fold": 1, "eval.seeds": 3}, base),
+            Finished("b", 1300, {**base, "eval.seeds": 3, "gan.loss": "wasserstein"}, base),
+            Finished("c", 1450, base, base),
+            Finished("d", 9000, base, base),  # after a stop of the queue, start unknown
+            Finished("e", 9100, base, base)]
+    time_runs(exps, {"a": 880, "d": 8500}, max_gap=600)
+    assert [e.seconds for e in exps] == [120, 300, 150, 500, 100]
+    time_runs(exps, {}, max_gap=600)
+    assert [e.seconds for e in exps[1:]] == [300, 150, None, 100]
+    assert variant(exps[0], {"split.fold", "eval.seeds"}) == "default"
+    assert variant(exps[1], {"split.fold", "eval.seeds"}) == "gan.loss=wasserstein"
