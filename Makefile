@@ -52,7 +52,7 @@ TEMPORAL_ROW ?= --variant "gan.loss=wasserstein gan.n_critic=5 gan.input=tempora
 tables: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
 		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS) $(TEMPORAL_ROW)
-	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --results docs/results.md --where "$(TABLE_SET)"
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --results docs/results.md --readme README.md --where "$(TABLE_SET)"
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md --results docs/results.md
 
 # The papers' own regime: scarce audio, plentiful faces (docs/studies.md, "The audio budget"). At each

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from avemo.report.experiments import parse_exp_show
-from avemo.report.render import BEGIN, END, markdown, replace_block, write_report
+from avemo.report.render import BEGIN, END, markdown, pct, replace_block, write_report
 from conftest import ROOT
 from avemo.report.tables import CLIPS, bh_adjust, compare_to, fill_added_params, group, one_param_contrasts, summarise
 
@@ -548,3 +548,26 @@ def test_a_param_that_changes_the_fair_baseline_too_is_read_by_the_change_in_the
     assert lost > 0 and contrast.gain_change.delta == pytest.approx(lost / 36)
     write_report(variants, {}, tmp_path, contrasts=[contrast])
     assert json.loads((tmp_path / "tables.json").read_text())["contrasts"][0]["gain_change"]["delta"] == pytest.approx(lost / 36)
+
+
+def test_the_readme_paragraph_of_a_table_study_gives_each_row_s_delta_and_what_it_resolves(variants):
+    """The README's paragraph for `make tables`: the folds and actors pooled, each row's delta with
+    its interval (a row with fewer folds says so), the oracle's, and how many rows exclude zero."""
+    import re
+
+    from avemo.report.render import TABLE_HEADLINE_BEGIN, readme_headline, table_headline
+
+    text, begin, _ = readme_headline(variants)
+    assert begin == TABLE_HEADLINE_BEGIN and text == table_headline(variants)
+    assert text.startswith("Pooled over 3 actor folds (9 test actors)")
+    label, classifier = variants
+    assert f"`default` {pct(label.pooled['augmented'].delta)} [" in text
+    assert f"`gan.condition=classifier` {pct(classifier.pooled['augmented'].delta)} [" in text
+    assert len(re.findall(r"[+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\]", text)) == 3  # two rows and the oracle
+    assert "1 of 2 rows' 95% intervals exclude zero" in text and "(2 folds)" not in text
+    experiments = [e for e in parse_exp_show(fake_show()) if e.name != "c2"]
+    rng = np.random.default_rng(0)
+    for e in experiments:
+        e.files[CLIPS] = clips(e.params["split.fold"], 0.3 if e.params["gan.condition"] == "classifier" else 0.0, rng)
+    fewer = table_headline([summarise(v) for v in group(experiments)])
+    assert "(2 folds)" in fewer and fewer.count("folds)") == 1

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .experiments import baseline_params, commits_between, exp_show, head_rev, parse_exp_show, read_files
 from . import designs, summary
-from .render import HEADLINE_BEGIN, HEADLINE_END, budget_headline, markers, replace_block, write_report
+from .render import markers, readme_headline, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
                      matching, one_param_contrasts, parse_settings, summarise)
 
@@ -124,9 +124,9 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
                         common_settings(experiments, reference), left_out=(read - len(experiments), where))
     if results is not None:
         replace_block(results, text, *markers(block))
-    headline = budget_headline(variants)
+    headline, begin, end = readme_headline(variants)
     if readme is not None and headline:
-        replace_block(readme, headline, HEADLINE_BEGIN, HEADLINE_END)
+        replace_block(readme, headline, begin, end)
     return text
 
 
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     reach = p.add_mutually_exclusive_group()
     reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
     reach.add_argument("--since", help="and of every commit back to this one (the commit the study was first queued on)")
-    p.add_argument("--readme", type=Path, help="also write an audio-budget study's one-paragraph finding into this file")
+    p.add_argument("--readme", type=Path, help="also write the study's one-paragraph finding into this file (the audio budget's, or the GAN rows')")
     p.add_argument("--block", default="", help="write the named block of the results doc (e.g. budget) instead of the main one")
     p.add_argument("--where", default="", metavar='"KEY=VALUE ..."',
                    help="only the experiments that set these params (the study's --set), when the commits read "

@@ -205,6 +205,42 @@ def budget_headline(variants: list[Variant]) -> str:
     return "; ".join(parts) + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n"
 
 
+TABLE_HEADLINE_BEGIN, TABLE_HEADLINE_END = markers("table headline")
+
+
+def table_headline(variants: list[Variant]) -> str:
+    """One paragraph for the README from a study of GAN rows (``make tables``): each row's augmented
+    delta to the fair baseline and the first row's oracle delta, with 95% intervals over actors, and
+    how many rows' intervals exclude zero. Empty for an audio-budget study (``budget_headline``)."""
+    rows = [v for v in variants if "augmented" in v.pooled]
+    if not rows or at_a_budget(budget_rows(variants)):
+        return ""
+    folds = max(len(v.folds) for v in rows)
+    actors = max(v.pooled["augmented"].clusters for v in rows)
+    seeds = rows[0].experiments[0].params.get("eval.seeds")
+    trained = f", each arm trained with {seeds} seeds" if seeds and seeds > 1 else ""
+    parts = []
+    for v in rows:
+        fewer = "" if len(v.folds) == folds else f" ({len(v.folds)} folds)"
+        parts.append(f"`{v.label}` {interval(v.pooled['augmented'])}{fewer}")
+    resolved = sum(1 for v in rows if v.pooled["augmented"].low > 0 or v.pooled["augmented"].high < 0)
+    oracle = (f" Real audio of the same size (the oracle arm of `{rows[0].label}`) adds "
+              f"{interval(rows[0].pooled['oracle'])}." if "oracle" in rows[0].pooled else "")
+    return (f"Pooled over {folds} actor folds ({actors} test actors{trained}), each GAN row's augmented "
+            "classifier against the fair baseline, in accuracy points: " + "; ".join(parts) + "."
+            + oracle + f" {resolved} of {len(rows)} rows' 95% intervals exclude zero "
+            "([docs/results.md](docs/results.md)).\n")
+
+
+def readme_headline(variants: list[Variant]) -> tuple[str, str, str]:
+    """The README paragraph a study writes and the markers of its block: the audio budget's finding
+    for a budget study, the GAN rows' deltas otherwise."""
+    budget = budget_headline(variants)
+    if budget:
+        return budget, HEADLINE_BEGIN, HEADLINE_END
+    return table_headline(variants), TABLE_HEADLINE_BEGIN, TABLE_HEADLINE_END
+
+
 def budget_section(variants: list[Variant]) -> str:
     """The audio-budget table when the study is about the budget (``split.audio_share``)."""
     rows = budget_rows(variants)
