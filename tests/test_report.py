@@ -561,7 +561,7 @@ def test_the_readme_paragraph_of_a_table_study_gives_each_row_s_delta_and_what_i
     assert begin == TABLE_HEADLINE_BEGIN and text == table_headline(variants)
     assert text.startswith("Pooled over 3 actor folds (9 test actors)")
     label, classifier = variants
-    assert f"`default` {pct(label.pooled['augmented'].delta)} [" in text
+    assert f"the committed GAN (params.yaml) {pct(label.pooled['augmented'].delta)} [" in text
     assert f"`gan.condition=classifier` {pct(classifier.pooled['augmented'].delta)} [" in text
     assert len(re.findall(r"[+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\]", text)) == 3  # two rows and the oracle
     assert "1 of 2 rows' 95% intervals exclude zero" in text and "(2 folds)" not in text

@@ -222,9 +222,10 @@ def table_headline(variants: list[Variant]) -> str:
     parts = []
     for v in rows:
         fewer = "" if len(v.folds) == folds else f" ({len(v.folds)} folds)"
-        parts.append(f"`{v.label}` {interval(v.pooled['augmented'])}{fewer}")
+        name = "the committed GAN (params.yaml)" if v.label == "default" else f"`{v.label}`"
+        parts.append(f"{name} {interval(v.pooled['augmented'])}{fewer}")
     resolved = sum(1 for v in rows if v.pooled["augmented"].low > 0 or v.pooled["augmented"].high < 0)
-    oracle = (f" Real audio of the same size (the oracle arm of `{rows[0].label}`) adds "
+    oracle = (f" Real audio of the same size (the oracle arm of {'the committed GAN' if rows[0].label == 'default' else f'`{rows[0].label}`'}) adds "
               f"{interval(rows[0].pooled['oracle'])}." if "oracle" in rows[0].pooled else "")
     return (f"Pooled over {folds} actor folds ({actors} test actors{trained}), each GAN row's augmented "
             "classifier against the fair baseline, in accuracy points: " + "; ".join(parts) + "."
