@@ -29,7 +29,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from avemo.report.experiments import flatten  # noqa: E402
-from avemo.report.tables import parse_settings  # noqa: E402
+from avemo.report.tables import matching, parse_settings  # noqa: E402
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Finished:
     end: int  # unix seconds of its commit
     params: dict  # flat params.yaml of the experiment
     baseline: dict  # flat params.yaml of the commit it was queued on
-    seconds: float | None = None  # its run: time since the previous experiment ended (None: unknown)
+    seconds: float | None = None  # its run's wall time (None: unknown)
 
 
 def git(*args: str) -> str:
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     where = parse_settings(args.where)
     every = finished_experiments(args.since, args.until)
     time_runs(every, start_times(), args.max_gap)  # over every experiment: another study's run also ends an interval
-    study = [e for e in every if all(e.params.get(k) == v for k, v in where.items())]
+    study = matching(every, where)
     if not study:
         raise SystemExit("queue_times: no finished experiment matches")
 

@@ -208,6 +208,10 @@ def budget_headline(variants: list[Variant]) -> str:
 TABLE_HEADLINE_BEGIN, TABLE_HEADLINE_END = markers("table headline")
 
 
+def row_name(v: Variant) -> str:
+    return "the committed GAN" if v.label == "default" else f"`{v.label}`"
+
+
 def table_headline(variants: list[Variant]) -> str:
     """One paragraph for the README from a study of GAN rows (``make tables``): each row's augmented
     delta to the fair baseline and the first row's oracle delta, with 95% intervals over actors, and
@@ -222,10 +226,10 @@ def table_headline(variants: list[Variant]) -> str:
     parts = []
     for v in rows:
         fewer = "" if len(v.folds) == folds else f" ({len(v.folds)} folds)"
-        name = "the committed GAN (params.yaml)" if v.label == "default" else f"`{v.label}`"
+        name = row_name(v) + (" (params.yaml)" if v.label == "default" else "")
         parts.append(f"{name} {interval(v.pooled['augmented'])}{fewer}")
     resolved = sum(1 for v in rows if v.pooled["augmented"].low > 0 or v.pooled["augmented"].high < 0)
-    oracle = (f" Real audio of the same size (the oracle arm of {'the committed GAN' if rows[0].label == 'default' else f'`{rows[0].label}`'}) adds "
+    oracle = (f" Real audio of the same size (the oracle arm of {row_name(rows[0])}) adds "
               f"{interval(rows[0].pooled['oracle'])}." if "oracle" in rows[0].pooled else "")
     return (f"Pooled over {folds} actor folds ({actors} test actors{trained}), each GAN row's augmented "
             "classifier against the fair baseline, in accuracy points: " + "; ".join(parts) + "."
