@@ -28,6 +28,19 @@ def test_classifier_epoch_times_every_precision_at_each_thread_count(capsys):
     assert capsys.readouterr().out.count("| 1 | ") == len(PRECISIONS)
 
 
+def test_jobs_throughput_runs_each_job_at_its_share_of_the_cores(capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from jobs_throughput import main
+
+    rows = main(["--jobs", "1,2", "--cores", "2", "--clips", "40", "--width", "4", "--shape", "1,12,24",
+                 "--epochs", "1", "--repeats", "1", "--precision", "fp32"])
+    assert [(r["jobs"], r["threads"], r["trainings"]) for r in rows] == [(1, [2], 1), (2, [1], 2)]
+    assert rows[0]["vs_first"] == 1.0 and all(r["wall"] > 0 for r in rows)
+    assert rows[1]["per_minute"] == 60 * 2 / rows[1]["wall"]
+    assert rows[1]["vs_first"] == rows[1]["per_minute"] / rows[0]["per_minute"]
+    assert "| 2 | 1 | " in capsys.readouterr().out
+
+
 def test_the_rehearsal_times_each_stage_and_measures_its_memory(tmp_path, capsys):
     """The rehearsal's machinery on its first stage (the whole tiny run takes minutes): a copy of the
     repository with the preset's params, one row per stage with its time and memory, and the memory
