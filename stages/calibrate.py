@@ -65,7 +65,7 @@ def main(args) -> None:
             low, high = clopper_pearson(round(err * len(labels4)), len(labels4))
             metrics.update({f"error_eps_{eps:g}": err, f"set_size_eps_{eps:g}": size,
                             f"error_eps_{eps:g}_ci95_low": low, f"error_eps_{eps:g}_ci95_high": high})
-    save_calibration_plot(curve, Path(args.results), Path(args.plots))
+    save_calibration_plot(curve, Path(args.plots))
     with atomic_path(args.conformal) as tmp, open(tmp, "wb") as fh:
         np.savez(fh, s3_pvalues=pv["S3"], s3_softmax=sets["S3"].softmax, s3_labels=sets["S3"].labels,
                  s3_clips=np.asarray(clips["S3"], dtype=str), s4_pvalues=pv["S4"], s4_labels=labels4, **unlabelled)

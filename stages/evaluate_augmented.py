@@ -44,7 +44,7 @@ def main(args) -> None:
     x4, y4, part4 = load_set(args.processed, args.splits, "S4", classes, kind)
     width = {"spectrograms": c.audio_width, "faces": c.width}[kind]
     cfg = build(ClassifierConfig, c, in_channels=src.real_x.shape[1], n_classes=len(classes), width=width)
-    with mlflow_run("augmented", condition, {"condition": condition, "seeds": p["eval"].seeds},
+    with mlflow_run("augmented", "evaluate_augmented", {"condition": condition, "seeds": p["eval"].seeds},
                     environment=env) as mlflow:
         references = dict(np.load(Path(args.references) / "predictions.npz"))
         if any(pred.shape != (p["eval"].seeds, len(y4)) for pred in references.values()):
@@ -58,7 +58,7 @@ def main(args) -> None:
         for arm in ("baseline", "augmented"):
             save_confusion(np.tile(truth, len(preds[arm])), preds[arm].ravel(), classes, f"{arm} on S4 (all seeds)",
                            plots / f"confusion_{arm}.png")
-        save_seed_bars(scored.per_seed, Path(args.results), plots)
+        save_seed_bars(scored.per_seed, plots)
         with atomic_path(Path(args.results) / "clips.csv") as tmp:
             pd.DataFrame({"clip": part4["clip"], "actor": actors, "label": truth,
                           **scored.per_clip}).to_csv(tmp, index=False, float_format="%.4f")

@@ -35,7 +35,7 @@ def main(args) -> None:
            "samples": int(len(g["generated"])), "is_splits": p["eval"].is_splits,
            "feature_dim": int(net.cfg.feature_dim), "direction": str(g["direction"])}
     write_results(args, "evaluate_generation", out)
-    with mlflow_run("generation", str(g["condition"]), {"condition": str(g["condition"]),
+    with mlflow_run("generation", "evaluate_generation", {"condition": str(g["condition"]),
                                                         "direction": str(g["direction"])}) as mlflow:
         log_results(mlflow, out)
 

@@ -20,7 +20,8 @@ from avemo.training.classifier import FitConfig
 
 INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table"}
 OUTPUTS = {"results": "folder: results.json (S4 accuracy per number of actors with 95% intervals over S4 actors), "
-                      "curve.csv, clips.csv (per-clip correctness; a column per point, actors_<k>)",
+                      "clips.csv (per-clip correctness; a column per point, actors_<k>)",
+           "plots": "folder: curve.csv (accuracy per number of actors; a DVC plot, kept in git)",
            "environment": "package versions, machine, device (JSON)"}
 
 
@@ -30,14 +31,14 @@ def main(args) -> None:
     device, env = start(t.seed, t.device, args.environment)
     cfg = build(ClassifierConfig, c, in_channels=1, n_classes=len(classes), width=c.audio_width)
     part4 = load_set(args.processed, args.splits, "S4", classes, "spectrograms")[2]
-    with mlflow_run("learning_curve", "audio", {**vars(c), "seed": t.seed}, environment=env) as mlflow:
+    with mlflow_run("learning_curve", "learning_curve", {**vars(c), "seed": t.seed}, environment=env) as mlflow:
         fit = build(FitConfig, c, t, min_epochs=max(c.min_epochs, e.curve_min_epochs))
         curve = learning_curve(args.processed, args.splits, classes, cfg, fit, c.val_fraction, e.curve_actors, device)
         actors = part4["actor"].to_numpy()
         budget = int(pd.read_csv(args.splits).query("set == 'S3'")["actor"].nunique())
         metrics, rows = curve_metrics(curve, actors, budget, t.seed)
         results = Path(args.results)
-        with atomic_path(results / "curve.csv") as tmp:
+        with atomic_path(Path(args.plots) / "curve.csv") as tmp:
             pd.DataFrame(rows).to_csv(tmp, index=False)
         with atomic_path(results / "clips.csv") as tmp:
             pd.DataFrame({"clip": part4["clip"], "actor": actors,

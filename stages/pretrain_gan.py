@@ -41,7 +41,7 @@ def main(args) -> None:
     fast = train.bf16 and device.startswith("cuda")  # bf16 + channels_last: fastest measured on an H100
     cfg = build(GanTrainConfig, gan, train, epochs=gan.pretrain_epochs, q_weight=0.0, bf16=fast, channels_last=fast)
     data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
-    with mlflow_run("gan_pretrain", f"{gan.loss}-{gan.generator}", {**vars(gan), "seed": train.seed},
+    with mlflow_run("gan_pretrain", "pretrain_gan", {**vars(gan), "seed": train.seed},
                     environment=env) as mlflow:
         history = fit_gan(models, data, cfg, device, args.checkpoint, on_epoch=epoch_logger(mlflow),
                           key_extra={**asdict(setup), "code": code_digest()}, progress=True)

@@ -38,7 +38,7 @@ def main(args) -> None:
     cfg = build(ClassifierConfig, c, in_channels=1, n_classes=len(classes), width=c.audio_width)
     fit = build(FitConfig, c, t)
     augment = AUGMENTATIONS["spectrograms"] if c.augment else None
-    with mlflow_run("audio_classifier", "real_only", {**vars(c), "seed": t.seed}, environment=env,
+    with mlflow_run("audio_classifier", "train_audio_classifier", {**vars(c), "seed": t.seed}, environment=env,
                     enabled=world.main) as mlflow:
         model, history, pred, metrics = fit_and_test((x, y), test, cfg, fit, c.val_fraction, classes, device, augment,
                                                      epoch_logger(mlflow), world)

@@ -48,7 +48,7 @@ def main(args) -> None:
     test = load_set(args.processed, args.splits, "S4", classes, "faces")[:2]
     cfg, fit = build(ClassifierConfig, c, in_channels=3, n_classes=len(classes)), build(FitConfig, c, t)
     augment = AUGMENTATIONS["faces"] if c.augment else None
-    with mlflow_run("face_classifier", "f_S", {**vars(c), "seed": t.seed}, environment=env,
+    with mlflow_run("face_classifier", "train_face_classifier", {**vars(c), "seed": t.seed}, environment=env,
                     enabled=world.main) as mlflow:
         if c.init == "scratch":
             model, history, pred, metrics = fit_and_test(train, test, cfg, fit, c.val_fraction, classes, device,

@@ -29,8 +29,8 @@ INPUTS = {"processed": "preprocessed arrays", "splits": "clip -> set table",
           "pretrained": "pretrain_gan's output", "audio_model": "real-only audio CNN (FID/IS network, face2audio)",
           "face_model": "f_S (FID/IS network, audio2face)"}
 OUTPUTS = {"model": "the generator with its setup and pair spec",
-           "results": "folder: results.json (last epoch's losses and FID/KID/IS), losses.csv, evaluations.csv",
-           "plots": "figure folder (curves.png)", "environment": "package versions, machine, device (JSON)",
+           "results": "folder: results.json (last epoch's losses and FID/KID/IS)",
+           "plots": "folder: curves.png and its data, losses.csv and evaluations.csv (DVC plots, kept in git)", "environment": "package versions, machine, device (JSON)",
            "checkpoint": "resume file, rewritten every epoch (not a DVC output)"}
 
 
@@ -59,7 +59,7 @@ def main(args) -> None:
     # resume only a run of the same setup, pre-trained weights and code
     key = {**asdict(setup), "pretrained": hashlib.sha256(Path(args.pretrained).read_bytes()).hexdigest(),
            "code": code_digest()}
-    with mlflow_run("gan", f"{gan.loss}-{gan.generator}-{gan.condition}", {**vars(gan), **vars(train)},
+    with mlflow_run("gan", "train_gan", {**vars(gan), **vars(train)},
                     environment=env, enabled=world.main) as mlflow:
         history = fit_gan(models, data, cfg, device, args.checkpoint, evaluate, gan.eval_every, epoch_logger(mlflow),
                           key, progress=True, world=world)
@@ -67,7 +67,7 @@ def main(args) -> None:
             return
         save_generator(args.model, setup, models.generator.cpu(), spec=asdict(spec), noise_dim=gan.noise_dim,
                        n_generate=gan.n_generate)
-        save_curves(history, Path(args.results), Path(args.plots))
+        save_curves(history, Path(args.plots))
         metrics = {**{k: round(float(v), 4) for k, v in history[-1].items() if k != "epoch"},
                    "epochs": len(history), "pairs": len(data), "progressive": bool(pre["progressive"])}
         write_results(args, "train_gan", metrics)

@@ -40,7 +40,7 @@ def main(args) -> None:
     labels = np.array([classes.index(e) for e in clips["emotion"]])
     data = ClipArrays(np.load(processed / "face_frames.npy"), np.load(processed / "stft.npy"), labels)
     cfg = build(MrpnConfig, m, n_classes=len(classes), max_steps=max(m.frames, m.segments))
-    with mlflow_run("mrpn", f"{m.backbone}-{m.aggregator}", {**vars(m), "seed": train.seed}, environment=env,
+    with mlflow_run("mrpn", "train_mrpn", {**vars(m), "seed": train.seed}, environment=env,
                     enabled=world.main) as mlflow:
         log_fold = lambda row: mlflow.log_metrics({f"fold{row['fold']}_{v}": row[v] for v in m.variants})  # noqa: E731
         study = cross_validate(data, actor_folds(clips, m.folds, train.seed), cfg, build(MrpnFit, m, train, precision="fp32"),
@@ -50,7 +50,7 @@ def main(args) -> None:
         truth, actors = labels[study.order], clips["actor"].to_numpy()[study.order]
         metrics, correct, corrupted = mrpn_metrics(study, truth, actors, m.variants, train.seed)
         plots, results = Path(args.plots), Path(args.results)
-        save_fold_table(study.folds, results / "folds.csv")
+        save_fold_table(study.folds, plots / "folds.csv")
         save_robustness(correct, corrupted, results, plots)
         for v in m.variants:
             save_confusion(truth, study.predicted[v], classes, f"{v} (all folds)", plots / "confusion" / f"{v}.png")

@@ -41,7 +41,7 @@ def main(args) -> None:
     val = window_dataset(frames[rows[val_idx]], labels[val_idx], face.window, face.window_stride)
     cfg = build(TemporalConfig, t, n_classes=len(classes), frames=face.window)
     fit = build(FitConfig, t, tr, patience=t.epochs, precision="fp32")  # keep the best epoch, no early stop
-    with mlflow_run("temporal_encoder", t.encoder, {**vars(t), "seed": tr.seed}, environment=env) as mlflow:
+    with mlflow_run("temporal_encoder", "train_temporal_encoder", {**vars(t), "seed": tr.seed}, environment=env) as mlflow:
         model, history = fit_temporal_encoder(train, val, cfg, fit, device, epoch_logger(mlflow))
         embeddings, proba = embed_clips(model, frames, face.window, face.window_stride, device)
         rows4, labels4, _ = set_rows(clips, split_table, ("S4",), classes)

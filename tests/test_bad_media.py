@@ -18,7 +18,7 @@ from avemo.data.spectrograms import SpectrogramSpec
 from conftest import ROOT
 
 SIX = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
-SPEC = PreprocessSpec(face_size=28, sequence_frames=55, detect_max_side=320, redetect_every=0,
+SPEC = PreprocessSpec(face_size=28, sequence_frames=55, fps=30.0, detect_max_side=320, redetect_every=0,
                       gan=SpectrogramSpec(16000, 512, 128, 28, 112, 80.0),
                       stft=SpectrogramSpec(16000, 512, 64, 64, 500, 80.0), min_rms=1e-4, max_duration_gap=0.5,
                       max_faceless_share=0.2, min_face_similarity=0.5)
@@ -186,3 +186,76 @@ def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, t
     again = subprocess.run(command, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr[-2000:]
     assert not table.exists() and (tmp_path / "processed" / "rejections.csv").exists()
+
+
+@pytest.mark.parametrize("share, stated, read", [(0.85, "2.00", "1.70"), (0.5, "2.00", "1.00")])
+def test_a_wav_cut_short_is_truncated_audio_naming_the_wav(models, row, tmp_path, share, stated, read):
+    """A copy cut short keeps its header's sample count: the WAV is named, with both durations."""
+    whole = open(row["audio_path"], "rb").read()
+    path = tmp_path / "cut.wav"
+    path.write_bytes(whole[: 44 + int((len(whole) - 44) * share)])
+    out = reject(models, row, audio_path=path)
+    assert out.kind == "truncated audio" and out.path == str(path), out
+    assert f"header states {stated} s, {read} s read" in out.reason, out.reason
+
+
+def test_a_whole_wav_with_its_own_header_is_not_truncated(models, row, tmp_path):
+    """Short audio written whole (its header states what it holds) is no truncation: durations differ."""
+    audio, sr = sf.read(row["audio_path"], dtype="float32")
+    path = tmp_path / "whole.wav"
+    sf.write(path, audio[: int(0.7 * len(audio))], sr)
+    assert reject(models, row, audio_path=path).kind == "durations differ"
+
+
+def test_48k_stereo_with_dc_on_one_channel_gives_the_clean_features(models, row, tmp_path):
+    """Recorded at 48 kHz in stereo with a 0.2 offset on one channel: the offset goes per channel before
+    resampling, so no step rings at the clip's edges and both feature sets stay the clean clip's (up to
+    the resampler's round trip; removing the offset after resampling left 0.46 in the STFT's edge frames)."""
+    import librosa
+
+    audio, sr = sf.read(row["audio_path"], dtype="float32")
+    up = librosa.resample(audio, orig_sr=sr, target_sr=48000)
+    path = tmp_path / "stereo48k.wav"
+    sf.write(path, np.stack([up + 0.2, up], axis=1), 48000, subtype="FLOAT")
+    clean_twin = tmp_path / "clean48k.wav"
+    sf.write(clean_twin, np.stack([up, up], axis=1), 48000, subtype="FLOAT")
+    clean = process_clip(models, {**row, "audio_path": str(clean_twin)}, SPEC)
+    offset = process_clip(models, {**row, "audio_path": str(path)}, SPEC)
+    for key in ("spectrograms", "stft"):
+        diff = np.abs(offset[key].astype(np.float32) - clean[key].astype(np.float32))
+        assert diff.max() < 0.01, (key, diff.max(), np.unravel_index(diff.argmax(), diff.shape))
+
+
+def frames_numbered(n: int) -> np.ndarray:
+    """(n, 96, 96, 3) frames whose grey level says their index (4 levels apart: the codec keeps them apart)."""
+    return np.repeat((np.arange(n) * 4 % 256).astype(np.uint8), 96 * 96 * 3).reshape(n, 96, 96, 3)
+
+
+def frame_index(frames: np.ndarray) -> np.ndarray:
+    return np.round(frames.reshape(len(frames), -1).mean(axis=1) / 4).astype(int)
+
+
+def test_the_video_reader_keeps_the_middle_frames(tmp_path):
+    path = tmp_path / "numbered.flv"
+    write_video(path, frames_numbered(60), 30)
+    assert frame_index(read_video(path, keep=10).frames).tolist() == list(range(25, 35))
+    assert frame_index(read_video(path, keep=55, fps=30.0).frames).tolist() == list(range(2, 57))
+    assert frame_index(read_video(path).frames).tolist() == list(range(60))
+
+
+def test_a_25_fps_clip_is_resampled_in_time_to_the_sequence_rate(models, row, tmp_path):
+    """50 frames at 25 fps, kept as 55 frames at 30 fps: each kept frame is the source frame nearest to
+    its instant, so the sequence spans the same 1.8 s around the middle as a 30 fps clip's (not 2.2 s)."""
+    path = tmp_path / "numbered25.flv"
+    write_video(path, frames_numbered(50), 25)
+    clip = read_video(path, keep=55, fps=30.0)
+    instants = 24 + (np.arange(55) - 27) * 25 / 30  # in source frames, 1/30 s apart around the middle
+    got = frame_index(clip.frames)
+    assert clip.fps == 25 and np.abs(got - instants).max() <= 0.5, got
+    assert (got[-1] - got[0]) / 25 == pytest.approx(54 / 30, abs=1 / 25)
+    # through the stage: the clip is kept and its own rate recorded
+    clip25 = tmp_path / "clip25.flv"
+    frames = read_video(row["video_path"]).frames
+    write_video(clip25, frames[np.round(np.arange(50) * 30 / 25).astype(int)], 25)
+    kept = process_clip(models, {**row, "video_path": str(clip25)}, SPEC)
+    assert not isinstance(kept, Rejection) and kept["fps"] == 25 and kept["face_frames"].shape[0] == 55

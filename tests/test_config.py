@@ -163,6 +163,21 @@ def test_bad_params_stop_the_check_stage_with_one_line_and_status_2(case, tmp_pa
     assert not (tmp_path / "ok").exists()
 
 
+def test_every_bad_value_is_listed_in_one_run(tmp_path, capsys):
+    """Two bad values in one section, one in another, a misspelt key: four lines, one per problem."""
+    write_params(tmp_path / "params.yaml", lambda p: (p["gan"].update(loss="wasserstien", lr_g=-1.0, lose="bce"),
+                                                      p["face"].update(size="big")))
+    stage = check_params_stage()
+    with pytest.raises(SystemExit) as done:
+        stage.run(stage.main, stage.__doc__, stage.INPUTS, stage.OUTPUTS,
+                  ["--params", str(tmp_path / "params.yaml"), "--checked", str(tmp_path / "ok")])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert done.value.code == 2 and len(lines) == 4, lines
+    for message in ("face.size = 'big'", "gan.loss = 'wasserstien'", "gan.lr_g = -1.0", "unknown key gan.lose"):
+        assert sum(message in line for line in lines) == 1, (message, lines)
+    assert len({line.split(": ", 1)[0] for line in lines}) == 1  # each line names the stage
+
+
 def test_cuda_without_a_gpu_is_refused_at_start(tmp_path, capsys, monkeypatch):
     import torch
 
@@ -186,3 +201,19 @@ def test_a_stage_on_the_command_line_prints_no_traceback(tmp_path):
         out = subprocess.run([sys.executable, str(ROOT / "stages/split.py"), "--params", str(tmp_path / "params.yaml"),
                               "--processed", "x", "--splits", "y", "--results", "z"], capture_output=True, text=True)
         assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr
+
+
+def test_dvc_set_param_rewrites_only_the_line_it_sets(tmp_path):
+    """`dvc exp run -S` rewrites params.yaml with DVC's own writer: the committed file is in the layout
+    that writer produces (block lists, comments where it puts them), so setting a value to itself
+    changes no byte, and `-S gan.loss=wasserstein` changes one line."""
+    from dvc.utils.hydra import apply_overrides  # what `dvc exp run -S` calls
+
+    original = (ROOT / "params.yaml").read_text()
+    path = tmp_path / "params.yaml"
+    path.write_text(original)
+    apply_overrides(path, [f"gan.loss={REPO['gan']['loss']}"])
+    assert path.read_text() == original
+    apply_overrides(path, ["gan.loss=wasserstein" if REPO["gan"]["loss"] != "wasserstein" else "gan.loss=bce"])
+    before, after = original.splitlines(), path.read_text().splitlines()
+    assert len(before) == len(after) and sum(a != b for a, b in zip(before, after)) == 1

@@ -1,6 +1,14 @@
 """Data-parallel training on CPU (gloo): two processes with the same global batch give the one-process
 result within float tolerance, for a classifier epoch and for GAN steps; batch norm's statistics
-span both ranks."""
+span both ranks.
+
+Both jobs compute in float64. One process and two sum the same gradients in a different order; in
+float32 that rounding (about 1e-7 of a gradient) passes through Adam's first steps, whose update
+g / (|g| + eps) moves by up to lr / eps = 1e6 times a change in a small gradient, and the weights
+differed by 5e-4 on one CPU and less on another: a tolerance tuned on one machine. In float64 the
+same amplification leaves about 1e6 x 1e-16 = 1e-10 per step, whatever the CPU's kernels; TOLERANCE
+is a thousand times that over the few steps the jobs take, and far below the updates themselves
+(about lr = 1e-2 or 1e-3 per weight)."""
 import os
 import socket
 import subprocess
@@ -28,8 +36,11 @@ def torchrun(code: str, tmp_path, processes: int = 2) -> None:
     assert out.returncode == 0, out.stderr[-3000:]
 
 
+TOLERANCE = 1e-7
+
 CLASSIFIER = """
 import torch, sys
+torch.set_default_dtype(torch.float64)
 from avemo.models.classifier import ClassifierConfig, EmotionCNN
 from avemo.training.classifier import FitConfig, fit_classifier
 from avemo.training.distributed import init
@@ -45,6 +56,7 @@ if world.main:
 
 GAN = """
 import torch, sys
+torch.set_default_dtype(torch.float64)
 from avemo.models.gan import build_gan
 from avemo.training.distributed import init
 from avemo.training.gan import GanData, build_optimizers, train_one_epoch, synchronize_batch_norm
@@ -80,6 +92,7 @@ def test_two_processes_equal_one_with_the_same_global_batch(job, tmp_path):
     assert one.keys() == two.keys()
     for name in one:
         if one[name].is_floating_point():
-            assert torch.allclose(one[name], two[name], rtol=1e-3, atol=1e-4), (name, (one[name] - two[name]).abs().max())
+            assert one[name].dtype == torch.float64, name
+            assert torch.allclose(one[name], two[name], rtol=0, atol=TOLERANCE), (name, (one[name] - two[name]).abs().max())
         else:
             assert torch.equal(one[name], two[name]), name

@@ -32,6 +32,13 @@ def test_crema_d_names_demographics_and_rejections(tmp_path):
     kinds = dict(zip(rejects["clip"], rejects["kind"]))
     assert kinds["1003_TIE_SAD_LO"] == "no matching video" and "1003_TIE_SAD_LO.flv" in reasons["1003_TIE_SAD_LO"]
     assert kinds["1001_DFA_ANG"] == "name does not parse"
+    # every media file is accounted for: the unparsable names' videos are left out with their WAVs, by name
+    others = dict(zip(rejects["clip"], rejects["other_file"].fillna("")))
+    assert others["1001_DFA_ANG"] == str(tmp_path / "VideoFlash" / "1001_DFA_ANG.flv")
+    assert others["1003_TIE_SAD_LO"] == ""
+    listed = {*table["audio_path"], *table["video_path"], *rejects["path"], *rejects["other_file"]} - {""}
+    on_disk = {str(p) for p in tmp_path.rglob("*") if p.suffix in (".wav", ".flv")}
+    assert on_disk <= listed, on_disk - listed
 
 
 def test_ravdess_speech_only_sex_and_classes(tmp_path):

@@ -91,9 +91,9 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     assert {"oracle_accuracy", "shuffled_accuracy", "oracle_delta_p_value"} <= set(augmented)
     mrpn = results("train_mrpn")
     assert {"audio_only", "video_only", "n0_late_fusion", "n0_end_to_end", "n1", "n2", "n2_std"} <= set(mrpn)
-    losses = (repo / "results/train_gan/losses.csv").read_text().splitlines()
-    assert len(losses) == 3 and losses[0].startswith("epoch")
-    evaluated = (repo / "results/train_gan/evaluations.csv").read_text().splitlines()  # gan.eval_every 1: both
+    losses = (repo / "plots/train_gan/losses.csv").read_text().splitlines()
+    assert len(losses) == 3 and losses[0].startswith("epoch") and losses[1].startswith("1,")  # epochs from 1
+    evaluated = (repo / "plots/train_gan/evaluations.csv").read_text().splitlines()  # gan.eval_every 1: both
     assert evaluated[0].startswith("epoch,fid") and len(evaluated) == 3
     assert {p.name for p in (repo / "plots/train_mrpn/confusion").iterdir()} == {f"{v}.png" for v in mrpn
                                                                                  if f"{v}_std" in mrpn}

@@ -14,7 +14,7 @@ from avemo.data.spectrograms import SpectrogramSpec
 
 SIX = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 SPEC = PreprocessSpec(
-    face_size=28, sequence_frames=55, detect_max_side=320, redetect_every=0,
+    face_size=28, sequence_frames=55, fps=30.0, detect_max_side=320, redetect_every=0,
     gan=SpectrogramSpec(16000, 512, 128, 28, 112, 80.0), stft=SpectrogramSpec(16000, 512, 64, 64, 500, 80.0),
     min_rms=1e-4, max_duration_gap=0.5, max_faceless_share=0.2, min_face_similarity=0.5,
 )

@@ -571,3 +571,37 @@ def test_the_readme_paragraph_of_a_table_study_gives_each_row_s_delta_and_what_i
         e.files[CLIPS] = clips(e.params["split.fold"], 0.3 if e.params["gan.condition"] == "classifier" else 0.0, rng)
     fewer = table_headline([summarise(v) for v in group(experiments)])
     assert "(2 folds)" in fewer and fewer.count("folds)") == 1
+
+
+def test_splits_adds_the_dataset_under_data_root(tmp_path, capsys, monkeypatch):
+    """`avemo report splits` gives the sets for the dataset at hand (here 12 CREMA-D-named actors, 7 men,
+    5 women; only names and demographics are read), beside CREMA-D's and RAVDESS' documented sizes."""
+    import yaml
+
+    from avemo.report.cli import main
+
+    root = tmp_path / "crema"
+    (root / "AudioWAV").mkdir(parents=True)
+    (root / "VideoFlash").mkdir()
+    sexes = ["Male"] * 7 + ["Female"] * 5
+    (root / "VideoDemographics.csv").write_text("ActorID,Sex\n" + "".join(f"{1001 + k},{s}\n" for k, s in enumerate(sexes)))
+    for k in range(12):
+        for emotion in ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD"):
+            for folder, suffix in (("AudioWAV", "wav"), ("VideoFlash", "flv")):
+                (root / folder / f"{1001 + k}_TIE_{emotion}_XX.{suffix}").write_bytes(b"x")
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params["data"].update(dataset="crema_d", root=str(root))
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    main(["splits", "--params", str(tmp_path / "params.yaml")])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| crema_d at")]
+    assert len(rows) == 1, rows
+    cells = [c.strip() for c in rows[0].strip("|").split("|")]
+    assert cells[1] == "12" and cells[-1] == "8"
+    low = sum(int(c.split("-")[0]) for c in cells[2:7])
+    high = sum(int(c.split("-")[-1]) for c in cells[2:7])
+    assert low <= 12 <= high  # the sets share the 12 actors in every fold
+    params["data"]["root"] = str(tmp_path / "absent")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    main(["splits", "--params", str(tmp_path / "params.yaml")])
+    out = capsys.readouterr()
+    assert "crema_d at" not in out.out and "no row for data.root" in out.err and "| CREMA-D | 91 |" in out.out

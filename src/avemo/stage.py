@@ -38,8 +38,8 @@ def _terminate(signum, frame) -> None:
 
 def run(main: Callable[[argparse.Namespace], None], doc: str, inputs: dict[str, str], outputs: dict[str, str],
         argv: list[str] | None = None) -> None:
-    """Parse the arguments and run ``main``; a user error exits 2 with one line naming the stage,
-    and warnings print as one line each."""
+    """Parse the arguments and run ``main``; a user error exits 2 with one line per problem naming
+    the stage, and warnings print as one line each."""
     name = Path(sys.argv[0]).stem
     args = parse_args(doc, inputs, outputs, argv)
     warnings.showwarning = lambda message, *_, **__: print(f"{name}: warning: {message}", file=sys.stderr)
@@ -47,7 +47,8 @@ def run(main: Callable[[argparse.Namespace], None], doc: str, inputs: dict[str, 
     try:
         main(args)
     except UserError as err:
-        print(f"{name}: {err}", file=sys.stderr)
+        for line in str(err).splitlines():  # params: one line per problem
+            print(f"{name}: {line}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

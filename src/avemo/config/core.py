@@ -27,7 +27,11 @@ SECTION_NAMES = ("data", "corpus", "face", "audio", "preprocess", "split", "trai
 
 
 class ParamsError(UserError, ValueError):
-    """A params.yaml key or value that the pipeline cannot accept (the message is one line)."""
+    """params.yaml keys or values that the pipeline cannot accept: one line per problem (``lines``)."""
+
+    def __init__(self, *lines: str):
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 def choice(*allowed: Any) -> Any:
@@ -142,34 +146,49 @@ def _check_value(key: str, f: dataclasses.Field, value: Any) -> Any:
 
 
 def parse_section(cls: type, raw: dict | None, source: str = "params.yaml"):
-    """Build section dataclass ``cls`` from its raw mapping: every key present, known and valid."""
+    """Build section dataclass ``cls`` from its raw mapping: every key present, known and valid. Every
+    problem of the section is reported at once, one line each."""
     name = cls.section
     if raw is None:
         raise ParamsError(f"{source}: missing section {name!r}")
     if not isinstance(raw, dict):
         raise ParamsError(f"{source}: section {name!r} must be a mapping, got {raw!r}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in raw:
-        if key not in fields:
-            raise ParamsError(f"{source}: unknown key {name}.{key}; allowed keys: {', '.join(fields)}")
-    for key in fields:
-        if key not in raw:
-            raise ParamsError(f"{source}: missing key {name}.{key} (params.yaml is the only source of defaults)")
-    try:
-        values = {k: _check_value(f"{name}.{k}", fields[k], v) for k, v in raw.items()}
-        obj = cls(**values)
-        check = getattr(obj, "validate", None)
-        if check is not None:
-            check()
-    except ParamsError as err:
-        raise ParamsError(f"{source}: {err}") from None
-    return obj
+    problems = [f"unknown key {name}.{key}; allowed keys: {', '.join(fields)}" for key in raw if key not in fields]
+    problems += [f"missing key {name}.{key} (params.yaml is the only source of defaults)" for key in fields
+                 if key not in raw]
+    values = {}
+    for key, value in raw.items():
+        if key in fields:
+            try:
+                values[key] = _check_value(f"{name}.{key}", fields[key], value)
+            except ParamsError as err:
+                problems.append(str(err))
+    if not problems:  # the checks across keys need every key valid
+        try:
+            obj = cls(**values)
+            check = getattr(obj, "validate", None)
+            if check is not None:
+                check()
+            return obj
+        except ParamsError as err:
+            problems.append(str(err))
+    raise ParamsError(*(f"{source}: {problem}" for problem in problems))
 
 
 def load_params(path: str | Path, *sections: type) -> dict[str, Any]:
-    """Validated sections of a params file, keyed by name: ``{"gan": GanParams(...), ...}``."""
+    """Validated sections of a params file, keyed by name: ``{"gan": GanParams(...), ...}``. A
+    ParamsError lists the problems of every section given, one line each."""
     raw = read_params(path)
-    return {cls.section: parse_section(cls, raw.get(cls.section), str(path)) for cls in sections}
+    parsed, problems = {}, []
+    for cls in sections:
+        try:
+            parsed[cls.section] = parse_section(cls, raw.get(cls.section), str(path))
+        except ParamsError as err:
+            problems += err.lines
+    if problems:
+        raise ParamsError(*problems)
+    return parsed
 
 
 def build(cls: type, *sources: Any, **given: Any):

@@ -8,6 +8,7 @@ from .core import ParamsError, bounded, section
 class FaceParams:
     size: int = bounded(16, 256)
     sequence_frames: int = bounded(10, 300)  # middle frames kept for temporal models
+    fps: float = bounded(1.0, 240.0)  # the kept frames' rate: clips recorded at another rate are resampled in time
     window: int = bounded(2, 60)
     window_stride: int = bounded(1, 60)
     detect_max_side: int = bounded(80, 2000)  # detect on a copy downscaled to this side

@@ -2,8 +2,9 @@
 
 Columns: clip, actor, sex, sentence, emotion, level, audio_path, video_path. File names that do not
 parse, and files without their other half, are never guessed: they are returned in a second table
-(clip, path, kind, reason). Hidden files (``.name``, macOS ``._name`` forks) are not clips; file
-extensions match in any case (``.WAV``, ``.FLV``, ``.MP4``).
+(clip, path, kind, reason, other_file: the clip's other file left out with it, if any), so every
+media file is either in the manifest or in that table. Hidden files (``.name``, macOS ``._name``
+forks) are not clips; file extensions match in any case (``.WAV``, ``.FLV``, ``.MP4``).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..errors import UserError
 from ..variants import DATASETS, implemented
 
 COLUMNS = ["clip", "actor", "sex", "sentence", "emotion", "level", "audio_path", "video_path"]
-REJECT_COLUMNS = ["clip", "path", "kind", "reason"]
+REJECT_COLUMNS = ["clip", "path", "kind", "reason", "other_file"]
 
 CREMA_SENTENCES = {"IEO", "TIE", "IOM", "IWW", "TAI", "MTI", "IWL", "ITH", "DFA", "ITS", "TSI", "WSI"}
 CREMA_EMOTIONS = {"ANG", "DIS", "FEA", "HAP", "NEU", "SAD"}
@@ -99,14 +100,14 @@ def crema_d_manifest(root: str | Path, classes: tuple = tuple(sorted(CREMA_EMOTI
     for stem, wav in audio.items():
         fields = parse_crema_name(stem)
         if isinstance(fields, str):
-            rejects.append((stem, str(wav), "name does not parse", fields))
+            rejects.append((stem, str(wav), "name does not parse", fields, str(video.get(stem, ""))))
         elif stem not in video:
-            rejects.append((stem, str(wav), "no matching video", f"no {stem}.flv in {root / 'VideoFlash'}"))
+            rejects.append((stem, str(wav), "no matching video", f"no {stem}.flv in {root / 'VideoFlash'}", ""))
         elif fields["emotion"] in classes:
             rows.append({"clip": stem, **fields, "sex": sexes.get(fields["actor"], "Unknown"),
                          "audio_path": str(wav), "video_path": str(video[stem])})
     for stem in sorted(set(video) - set(audio)):
-        rejects.append((stem, str(video[stem]), "no matching audio", f"no {stem}.wav in {root / 'AudioWAV'}"))
+        rejects.append((stem, str(video[stem]), "no matching audio", f"no {stem}.wav in {root / 'AudioWAV'}", ""))
     return _tables(rows, rejects)
 
 
@@ -138,7 +139,7 @@ def ravdess_manifest(root: str | Path, classes: tuple) -> tuple[pd.DataFrame, pd
         for path in media_files(folder, {".mp4", ".wav"}).values():
             fields = parse_ravdess_name(path.stem)
             if isinstance(fields, str):
-                rejects.append((path.stem, str(path), "name does not parse", fields))
+                rejects.append((path.stem, str(path), "name does not parse", fields, ""))
                 continue
             if fields.pop("channel") != "01" or fields.pop("modality") != "01":
                 continue

@@ -6,6 +6,7 @@ Every read problem is a ``MediaError`` whose ``kind`` groups it (corrupt video, 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def write_video(path: str | Path, frames: np.ndarray, fps: int, bit_rate: int = 
 @dataclass(frozen=True)
 class VideoClip:
     frames: np.ndarray  # (K, H, W, 3) uint8: the requested frames only
-    fps: float
+    fps: float  # the file's own frame rate
     total: int  # frames in the file
 
     @property
@@ -72,10 +73,26 @@ class VideoClip:
         return self.total / self.fps
 
 
-def middle_frames(n: int, keep: int) -> np.ndarray:
-    """Indices of the ``keep`` middle frames of ``n``; edge frames repeat when the clip is short."""
-    start = (n - keep) // 2
-    return np.clip(np.arange(start, start + keep), 0, n - 1)
+# Frame rates within this share of the wanted rate are taken frame for frame (RAVDESS' 29.97 fps as 30):
+# over a sequence of 55 frames the drift stays under a frame.
+SAME_RATE = 0.01
+
+
+def frame_step(fps: float, wanted: float | None) -> float:
+    """Source frames per wanted frame: 1 when ``wanted`` is None or within SAME_RATE of ``fps``."""
+    if wanted is None or abs(fps / wanted - 1) <= SAME_RATE:
+        return 1.0
+    return fps / wanted
+
+
+def middle_frames(n: int, keep: int, step: float = 1.0) -> np.ndarray:
+    """Indices of the ``keep`` middle frames of ``n``, ``step`` source frames apart: with step 1 the
+    consecutive middle frames; otherwise the frames nearest to instants one wanted frame apart (time
+    resampled to the wanted rate, nearest frame), so a sequence spans the same seconds at any rate.
+    Edge frames repeat when the clip is short."""
+    centre = (n - keep) // 2 + (keep - 1) / 2  # at step 1, start + k exactly
+    instants = centre + (np.arange(keep) - (keep - 1) / 2) * step
+    return np.clip(np.floor(instants + 0.5).astype(int), 0, n - 1)
 
 
 # A container whose frames cover less than this share of the duration its header states was cut
@@ -83,14 +100,19 @@ def middle_frames(n: int, keep: int) -> np.ndarray:
 TRUNCATED_SHARE = 0.9
 
 
-def _count_frames(path: str | Path) -> tuple[int, float | None]:
+def _stream_rate(stream) -> float:
+    return float(stream.average_rate or stream.guessed_rate or 30)
+
+
+def _count_frames(path: str | Path) -> tuple[int, float | None, float]:
     """(video frames of a file counted from its packets, demuxing only; the duration in seconds its
-    header states, or None when it states none)."""
+    header states, or None when it states none; the frame rate)."""
     with av.open(str(path)) as container:
         if not container.streams.video:
             raise MediaError("no video stream", str(path))
+        stream = container.streams.video[0]
         stated = container.duration / 1e6 if container.duration else None
-        return sum(1 for packet in container.demux(container.streams.video[0]) if packet.size), stated
+        return sum(1 for packet in container.demux(stream) if packet.size), stated, _stream_rate(stream)
 
 
 def check_complete(path: str | Path, frames: int, fps: float, stated: float | None) -> None:
@@ -107,7 +129,7 @@ def _decode(path: str | Path, wanted: set[int]) -> tuple[dict[int, np.ndarray], 
             raise MediaError("no video stream", str(path))
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        fps = float(stream.average_rate or stream.guessed_rate or 30)
+        fps = _stream_rate(stream)
         frames, count = {}, 0
         for count, frame in enumerate(container.decode(stream), start=1):
             if count - 1 in wanted:
@@ -115,30 +137,60 @@ def _decode(path: str | Path, wanted: set[int]) -> tuple[dict[int, np.ndarray], 
     return frames, count, fps
 
 
-def read_video(path: str | Path, keep: int | None = None) -> VideoClip:
+def read_video(path: str | Path, keep: int | None = None, fps: float | None = None) -> VideoClip:
     """Decode a video, keeping only the ``keep`` middle frames as RGB (all frames when None), so
-    memory does not grow with the clip's length. Raises MediaError with the reason."""
+    memory does not grow with the clip's length; with ``fps``, the kept frames are resampled in time
+    to that rate (``middle_frames``) when the file's own rate differs. Raises MediaError with the reason."""
     check_media_path(path)
-    select = (lambda n: middle_frames(n, keep)) if keep is not None else np.arange
     try:
-        total, stated = _count_frames(path)
+        total, stated, native = _count_frames(path)
+        step = frame_step(native, fps)
+        select = (lambda n: middle_frames(n, keep, step)) if keep is not None else np.arange
         wanted = select(total)
-        frames, decoded, fps = _decode(path, set(wanted.tolist()))
+        frames, decoded, native = _decode(path, set(wanted.tolist()))
         if decoded != total and decoded:  # packets and frames disagree (rare): select by decoded frames
             total, wanted = decoded, select(decoded)
-            frames, _, fps = _decode(path, set(wanted.tolist()))
-        check_complete(path, total, fps, stated)
+            frames, _, native = _decode(path, set(wanted.tolist()))
+        check_complete(path, total, native, stated)
     except MediaError:
         raise
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as err:
         raise MediaError("corrupt video", f"{path}: {type(err).__name__}: {err}") from None
     if not frames:
         raise MediaError("video has no frames", str(path))
-    return VideoClip(np.stack([frames[i] for i in wanted]), fps, total)
+    return VideoClip(np.stack([frames[i] for i in wanted]), native, total)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, sr: int) -> None:
     sf.write(str(path), audio, sr, subtype="PCM_16")
+
+
+# A WAV that decodes to less than its header states by more than this was cut short (a truncated copy);
+# the slack absorbs headers that count a pad byte or round.
+AUDIO_SLACK_SECONDS = 0.01
+
+
+def wav_stated_frames(path: str | Path) -> int | None:
+    """The sample frames a WAV's header states: its data chunk's length over the block size, as
+    libsndfile's header log reads them (libsndfile itself reads only what the file holds). None when
+    the log states no length (a streamed WAV's placeholder)."""
+    log = sf.info(str(path)).extra_info
+    length = re.search(r"^data\s*:\s*(\d+)", log, re.M)
+    block = re.search(r"Block Align\s*:\s*(\d+)", log)
+    if not length or not block or int(block.group(1)) == 0 or int(length.group(1)) in (0, 0xFFFFFFFF):
+        return None
+    return int(length.group(1)) // int(block.group(1))
+
+
+def _read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """(channels, samples) float32 and the rate; a MediaError ("truncated audio") when fewer samples
+    decode than the header states."""
+    data, native = sf.read(str(path), dtype="float32", always_2d=True)
+    stated = wav_stated_frames(path)
+    if stated is not None and len(data) < stated - AUDIO_SLACK_SECONDS * native:
+        raise MediaError("truncated audio", f"{path}: header states {stated / native:.2f} s, "
+                                            f"{len(data) / native:.2f} s read")
+    return data.T, native
 
 
 def read_audio(path: str | Path, sr: int) -> np.ndarray:
@@ -147,8 +199,7 @@ def read_audio(path: str | Path, sr: int) -> np.ndarray:
     path = Path(path)
     try:
         if path.suffix.lower() == ".wav":
-            data, native = sf.read(str(path), dtype="float32", always_2d=True)
-            data = data.T  # (channels, samples)
+            data, native = _read_wav(path)
         else:
             data, native = _decode_audio_stream(path)
     except MediaError:
@@ -159,6 +210,10 @@ def read_audio(path: str | Path, sr: int) -> np.ndarray:
         raise MediaError("empty audio", str(path))
     if not np.isfinite(data).all():  # librosa refuses them half-way through the stage
         raise MediaError("non-finite audio", f"{path} has NaN or infinite samples")
+    if data.shape[0] > 1 or native != sr:
+        # Each channel's DC offset goes first: resampled, an offset is a step at the clip's edges and
+        # rings there. (Mono audio at the rate needs nothing here: the spectrograms remove the mean.)
+        data = data - data.mean(axis=1, keepdims=True, dtype=np.float64).astype(np.float32)
     mono = librosa.to_mono(data) if data.shape[0] > 1 else data[0]
     if native != sr:
         mono = librosa.resample(mono, orig_sr=native, target_sr=sr)

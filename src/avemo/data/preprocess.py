@@ -25,6 +25,7 @@ from .spectrograms import SpectrogramSpec, centre_crop, gan_spectrogram, log_mel
 class PreprocessSpec:
     face_size: int
     sequence_frames: int  # middle frames kept (temporal windows and MRPN sequences)
+    fps: float  # their rate: a clip recorded at another rate is resampled in time to it
     detect_max_side: int
     redetect_every: int
     gan: SpectrogramSpec
@@ -61,15 +62,16 @@ def fill_missing(aligned: np.ndarray, found: np.ndarray) -> np.ndarray:
 
 
 def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | Rejection:
-    """One clip -> {"faces", "face_frames", "spectrograms", "stft", "faceless_share", "landmarks"}, or a
-    Rejection. ``landmarks``: the middle frame's 68 points in the aligned crop (the face of ``faces``)."""
+    """One clip -> {"faces", "face_frames", "spectrograms", "stft", "faceless_share", "landmarks", "fps"},
+    or a Rejection. ``landmarks``: the middle frame's 68 points in the aligned crop (the face of
+    ``faces``); ``fps``: the video's own frame rate (its frames are taken at ``spec.fps``)."""
     audio_path, video_path = row["audio_path"], row["video_path"]
     try:
         audio = read_audio(audio_path, spec.gan.sample_rate)
     except MediaError as err:
         return Rejection(audio_path, err.kind, str(err))
     try:
-        video = read_video(video_path, spec.sequence_frames)
+        video = read_video(video_path, spec.sequence_frames, spec.fps)
     except MediaError as err:
         return Rejection(video_path, err.kind, str(err))
     seconds = len(audio) / spec.gan.sample_rate
@@ -79,8 +81,8 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
     rms = float(np.sqrt(np.mean((audio.astype(np.float64) - audio.mean(dtype=np.float64)) ** 2)))
     if rms < spec.min_rms:
         return Rejection(audio_path, "silent audio", f"silent audio: rms {rms:.2e} < audio.min_rms {spec.min_rms:.0e}")
-    if video.total < spec.sequence_frames // 2:
-        return Rejection(video_path, "video too short", f"video too short: {video.total} frames")
+    if video.seconds * spec.fps < spec.sequence_frames // 2:
+        return Rejection(video_path, "video too short", f"video too short: {video.total} frames ({video.seconds:.2f} s)")
     if abs(video.seconds - seconds) > spec.max_duration_gap:
         return Rejection(video_path, "durations differ",
                          f"durations differ: video {video.seconds:.2f} s, audio {seconds:.2f} s "
@@ -106,7 +108,15 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
         "stft": stft.astype(np.float16),
         "faceless_share": faceless,
         "landmarks": middle_landmarks,
+        "fps": video.fps,
     }
+
+
+def other_file(row: dict, failed: str) -> str:
+    """The clip's file that did not fail (left out with the one that did), or "" when audio and video
+    are one file (RAVDESS)."""
+    other = row["video_path"] if failed == row["audio_path"] else row["audio_path"]
+    return "" if other == failed else other
 
 
 _WORKER: dict = {}
@@ -131,7 +141,7 @@ def _run(row: dict) -> dict | str:
 def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, workers: int = 1):
     """Write ``<name>.npy`` memmaps for the kept clips into ``out_dir``.
 
-    Returns (kept manifest with ``index`` and ``faceless_share`` columns, rejections table
+    Returns (kept manifest with ``index``, ``faceless_share`` and ``fps`` (the video's own rate) columns, rejections table
     clip/path/kind/reason naming the file that failed, the kept clips' aligned landmarks (K, 68, 2)).
     The landmarks are returned, not written with the arrays, so the arrays' folder (and every stage
     after it) does not change with them.
@@ -151,11 +161,11 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
     try:
         for row, result in tqdm(zip(rows, results), total=n, desc="preprocess"):
             if isinstance(result, Rejection):
-                rejects.append({"clip": row["clip"], **asdict(result)})
+                rejects.append({"clip": row["clip"], **asdict(result), "other_file": other_file(row, result.path)})
                 continue
             for key in staging:
                 staging[key][len(kept)] = result[key]
-            kept.append({**row, "faceless_share": round(result["faceless_share"], 4)})
+            kept.append({**row, "faceless_share": round(result["faceless_share"], 4), "fps": round(result["fps"], 3)})
             marks.append(result["landmarks"])
     finally:
         if pool is not None:
@@ -170,7 +180,7 @@ def preprocess(manifest: pd.DataFrame, spec: PreprocessSpec, out_dir: Path, work
         final.flush()
         del final
         (out_dir / f".{key}.staging.npy").unlink()
-    table = pd.DataFrame(kept, columns=[*manifest.columns, "faceless_share"])
+    table = pd.DataFrame(kept, columns=[*manifest.columns, "faceless_share", "fps"])
     table.insert(0, "index", np.arange(len(kept)))
     landmarks = np.stack(marks) if marks else np.zeros((0, 68, 2), np.float32)
     return table, pd.DataFrame(rejects, columns=REJECT_COLUMNS), landmarks

@@ -8,10 +8,10 @@ from ..atomic import atomic_path
 from .figures import plt, save_figure
 
 
-def save_calibration_plot(curve: list[tuple[float, float, float]], table_dir: Path, figure_dir: Path) -> None:
-    """Writes ``table_dir/calibration.csv`` (eps_percent, error, bound = eps, set_size; a DVC plot, eps
-    in percent so that its axis labels stay apart) and ``figure_dir/calibration.png``."""
-    with atomic_path(table_dir / "calibration.csv") as tmp:
+def save_calibration_plot(curve: list[tuple[float, float, float]], plot_dir: Path) -> None:
+    """Writes ``plot_dir/calibration.csv`` (eps_percent, error, bound = eps, set_size; a DVC plot, eps
+    in percent so that its axis labels stay apart) and ``plot_dir/calibration.png``."""
+    with atomic_path(plot_dir / "calibration.csv") as tmp:
         with open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["eps_percent", "error", "bound", "set_size"])
@@ -23,6 +23,7 @@ def save_calibration_plot(curve: list[tuple[float, float, float]], table_dir: Pa
     ax.set_xlabel("significance level eps")
     ax.set_xticks([0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
     ax.set_ylabel("error rate")
+    ax.set_title("conformal validity on S4", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    save_figure(fig, figure_dir / "calibration.png")
+    save_figure(fig, plot_dir / "calibration.png")

@@ -13,6 +13,11 @@ import pandas as pd  # noqa: E402
 from ..atomic import atomic_path  # noqa: E402
 
 
+def integer_ticks(axis) -> None:
+    """Whole-number ticks only (epochs, actors, folds: no "epoch 0.5")."""
+    axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
 def save_figure(fig, path: str | Path) -> None:
     """PNG without timestamps in its metadata, written atomically."""
     with atomic_path(path) as tmp:
@@ -21,7 +26,8 @@ def save_figure(fig, path: str | Path) -> None:
 
 
 def save_preprocess_figure(array_dir: Path, clips: pd.DataFrame, path: str | Path, per_class: int = 4) -> None:
-    """Aligned middle-frame faces and GAN spectrograms, ``per_class`` clips per emotion."""
+    """Aligned middle-frame faces and GAN spectrograms, ``per_class`` clips per emotion (rows), each
+    face labelled with its actor."""
     faces = np.load(array_dir / "faces.npy", mmap_mode="r")
     specs = np.load(array_dir / "spectrograms.npy", mmap_mode="r")
     emotions = sorted(clips["emotion"].unique())
@@ -34,8 +40,14 @@ def save_preprocess_figure(array_dir: Path, clips: pd.DataFrame, path: str | Pat
                 ax.axis("off")
             if k < len(idx):
                 axes[r, 2 * k].imshow(faces[idx[k]])
+                axes[r, 2 * k].text(0.5, -0.08, f"actor {clips.loc[idx[k], 'actor']}", transform=axes[r, 2 * k].transAxes,
+                                    ha="center", va="top", fontsize=6)
                 axes[r, 2 * k + 1].imshow(specs[idx[k], 0], origin="lower", aspect="auto", cmap="magma", vmin=-1, vmax=1)
-        axes[r, 0].set_title(emo, fontsize=8, loc="left")
+        axes[r, 0].text(-0.15, 0.5, emo, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=8)
+    for k in range(per_class):
+        axes[0, 2 * k].set_title("face", fontsize=7)
+        axes[0, 2 * k + 1].set_title("log-mel", fontsize=7)
+    fig.suptitle("preprocess: aligned middle-frame faces and GAN spectrograms, by emotion", fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
 

@@ -7,22 +7,24 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from .figures import plt, save_figure
+from .figures import integer_ticks, plt, save_figure
 
 
 LOSS_COLUMNS, EVALUATION_COLUMNS = ("g_loss", "d_loss", "q_loss"), ("fid", "kid", "is")
+METRIC_TITLES = {"fid": "FID on evaluated epochs (lower is better)", "is": "IS on evaluated epochs"}
 
 
-def save_curves(history: list[dict], table_dir: Path, figure_dir: Path) -> None:
-    """``table_dir/losses.csv`` (epoch and the losses, every epoch), ``table_dir/evaluations.csv``
+def save_curves(history: list[dict], plot_dir: Path) -> None:
+    """``plot_dir/losses.csv`` (epoch and the losses, every epoch), ``plot_dir/evaluations.csv``
     (epoch, FID, KID, IS: the evaluated epochs only, so a plot never shows a missing value as 0) and
-    ``figure_dir/curves.png``."""
+    ``plot_dir/curves.png``. Epochs are counted from 1 (``history`` counts from 0): "40 epochs" ends at 40."""
     table = pd.DataFrame(history)
+    table["epoch"] = table["epoch"] + 1
     losses = ["epoch", *(c for c in LOSS_COLUMNS if c in table)]
     evaluated = ["epoch", *(c for c in EVALUATION_COLUMNS if c in table)]
-    with atomic_path(table_dir / "losses.csv") as tmp:
+    with atomic_path(plot_dir / "losses.csv") as tmp:
         table[losses].to_csv(tmp, index=False, float_format="%.6g")
-    with atomic_path(table_dir / "evaluations.csv") as tmp:
+    with atomic_path(plot_dir / "evaluations.csv") as tmp:
         table[evaluated].dropna(subset=evaluated[1:2] or None).to_csv(tmp, index=False, float_format="%.6g")
     metrics = [c for c in ("fid", "is") if c in table]
     fig, axes = plt.subplots(1, 1 + len(metrics), figsize=(4 * (1 + len(metrics)), 3))
@@ -30,16 +32,19 @@ def save_curves(history: list[dict], table_dir: Path, figure_dir: Path) -> None:
     for col in ("g_loss", "d_loss", "q_loss"):
         if col in table:
             axes[0].plot(table["epoch"], table[col], label=col)
-    axes[0].set_xlabel("epoch")
+    axes[0].set_title("losses per epoch", fontsize=9)
     axes[0].set_ylabel("loss")
     axes[0].legend(fontsize=7)
     for ax, col in zip(axes[1:], metrics):
         t = table.dropna(subset=[col])
         ax.plot(t["epoch"], t[col], marker="o")
-        ax.set_title(col.upper(), fontsize=9)
+        ax.set_title(METRIC_TITLES[col], fontsize=9)
+        ax.set_ylabel(col.upper())
+    for ax in axes:
         ax.set_xlabel("epoch")
+        integer_ticks(ax.xaxis)
     fig.tight_layout()
-    save_figure(fig, figure_dir / "curves.png")
+    save_figure(fig, plot_dir / "curves.png")
 
 
 def _show(ax, sample: np.ndarray) -> None:

@@ -8,7 +8,7 @@ tables from what DVC stores.
     avemo report collect --since c487847   # a study queued over several commits: HEAD's experiments and every earlier one's back to c487847
     avemo report collect --since c487847 --where "eval.seeds=3 classifier.min_epochs=20"   # only that study's experiments
     avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of one dvc repro
-    avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D and RAVDESS with params.yaml's split
+    avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D, RAVDESS and data.root's dataset
 """
 from __future__ import annotations
 
@@ -139,6 +139,23 @@ def split_spec(params: Path):
     return build(SplitSpec, load_params(params, SplitParams)["split"], fold=0)
 
 
+def data_root_clips(params: Path) -> dict:
+    """{"<dataset> at <data.root>": its manifest (clips, actors, sexes; nothing decoded)} for the
+    dataset under params' ``data.root``, or {} (with a note on stderr) when it is not there or holds
+    nothing usable."""
+    from ..config.core import load_params
+    from ..config.data import DataParams
+    from ..data.manifests import DatasetError, build_manifest
+
+    data = load_params(params, DataParams)["data"]
+    try:
+        manifest, _ = build_manifest(data.dataset, data.root, data.classes)
+    except DatasetError as err:
+        print(f"(no row for data.root: {err})", file=sys.stderr)
+        return {}
+    return {f"{data.dataset} at `{data.root}`": manifest}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="avemo report", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -177,7 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
     p.add_argument("--results", type=Path, help="also replace the detail tables' block of this file (docs/results.md)")
-    p = sub.add_parser("splits", help="actors per set and folds on CREMA-D and RAVDESS with the split params")
+    p = sub.add_parser("splits", help="actors per set and folds on CREMA-D, RAVDESS and the dataset under "
+                                                 "data.root, with the split params")
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.add_argument("--datasets", type=Path, help="also replace the splits block of this file (docs/datasets.md)")
     args = parser.parse_args(argv)
@@ -188,10 +206,9 @@ def main(argv: list[str] | None = None) -> None:
             start_workers(args.jobs)
             wait(poll=args.poll, jobs=args.jobs)
     elif args.command == "splits":
-        text = designs.splits_table(split_spec(args.params))
-        if args.datasets is not None:
-            replace_block(args.datasets, text, designs.BEGIN, designs.END)
-        print(text, end="")
+        if args.datasets is not None:  # the docs' table: the datasets' documented sizes only
+            replace_block(args.datasets, designs.splits_table(split_spec(args.params)), designs.BEGIN, designs.END)
+        print(designs.splits_table(split_spec(args.params), data_root_clips(args.params)), end="")
     elif args.command == "summary":
         text, details = summary.summary_table(args.source), summary.detail_tables(args.source)
         if args.readme is not None:
