@@ -9,6 +9,8 @@ from avemo.report.budget import budget_figure, budget_rows, budget_table, headro
 from avemo.report.experiments import Experiment
 from avemo.report.tables import CLIPS, CURVE, group
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 RATES = {0.25: {"real": 0.30, "baseline": 0.35, "augmented": 0.45, "oracle": 0.60, "pseudo": 0.40},
          1.0: {"real": 0.58, "baseline": 0.60, "augmented": 0.60, "oracle": 0.64, "pseudo": 0.61}}
 ACTORS = {0.25: 3, 1.0: 12}
@@ -69,6 +71,16 @@ def test_headroom_share_by_hand():
     share, low, high = headroom_share(gain, headroom, actors)
     assert share == pytest.approx(4 / 8) and 0 <= low <= share <= high <= 1
     assert np.isnan(headroom_share(gain, -headroom, actors)[0])  # no headroom: nothing to close
+
+
+def test_headroom_share_resamples_gain_and_headroom_with_the_same_actors():
+    """Gain equal to headroom clip by clip, varying across actors: every paired resample closes exactly
+    all of its headroom, so the interval is the point 1; drawn apart, the two sums would scatter it."""
+    rng = np.random.default_rng(0)
+    actors = np.repeat(np.arange(20), 6)
+    headroom = rng.uniform(0.1, 2.0, size=20)[actors] * rng.uniform(0.5, 1.5, size=len(actors))
+    share, low, high = headroom_share(headroom.copy(), headroom, actors)
+    assert (share, low, high) == pytest.approx((1.0, 1.0, 1.0), abs=1e-12)
 
 
 def test_the_report_leads_with_the_budget_table_when_a_study_spans_budgets(tmp_path):

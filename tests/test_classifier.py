@@ -1,10 +1,13 @@
 import torch
+import pytest
 
 from avemo.models.classifier import ClassifierConfig, EmotionCNN
 from avemo.data.augment import SpecAugment, face_augment
 from avemo.models.checkpoints import load_checkpoint, save_checkpoint
 from avemo.training.classifier import FitConfig, predict_proba, train_emotion_cnn
 from conftest import from_params
+
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
 
 
 def test_shapes_and_paper_scale_size():

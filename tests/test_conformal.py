@@ -4,6 +4,8 @@ import pytest
 from avemo.conformal.prediction import (calibration_scores, credibility_confidence, full_conformal_pvalues, nonconformity,
                              pvalues, validity)
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def test_nonconformity_hand_example():
     s = np.array([[0.5, 0.3, 0.2], [0.4, 0.4, 0.2]])

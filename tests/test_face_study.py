@@ -9,6 +9,8 @@ from avemo.errors import UserError
 from avemo.evaluation.face_study import FaceSet, FaceStudyConfig, identity_source, pairs, run_study
 from avemo.models.feature_classifiers import FACE_MODELS
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def hand_made(brow=0.10, eye_open=0.04, mouth_open=0.0, smile=0.0):
     """A 68-point face in crop units with known measurements: eyes 0.36 apart at y 0.36, brows

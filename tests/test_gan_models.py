@@ -10,6 +10,8 @@ from avemo.training.losses import LOSSES
 from avemo.models.temporal import TemporalConfig, TemporalEmotionNet, sinusoidal_positions
 from conftest import gan_setup
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 FACE, SPEC, EMB = (3, 28, 28), (1, 28, 112), (64,)
 CASES = [  # (input, direction) -> (source, target)
     ("image", "face2audio", FACE, SPEC),

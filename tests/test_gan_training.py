@@ -11,6 +11,8 @@ from avemo.training.gan import GanData, fit_gan, g_step
 from avemo.training.losses import LOSSES
 from conftest import gan_setup, gan_train_config
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 SRC, TGT = (3, 28, 28), (1, 28, 112)
 
 

@@ -9,6 +9,8 @@ from torchmetrics.image.kid import poly_mmd
 from avemo.evaluation.generation import (fid_from_features, frechet_distance, gaussian_stats, inception_score,
                                          kernel_inception_distance, mean_ssim, polynomial_mmd)
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def test_frechet_distance_of_identical_statistics_is_zero():
     f = np.random.default_rng(0).normal(size=(200, 8))

@@ -7,6 +7,8 @@ import torch
 from avemo.training.losses import (LOSSES, bce_discriminator, d_bce, d_wasserstein, g_bce, g_wasserstein,
                                    gradient_penalty, l1_loss, q_loss, real_targets, wasserstein_critic)
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def sigmoid(v):
     return 1 / (1 + math.exp(-v))

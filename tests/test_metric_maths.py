@@ -10,6 +10,8 @@ from avemo.conformal.prediction import pvalues
 from avemo.evaluation.generation import fid_from_features, inception_score
 from avemo.training.losses import gradient_penalty
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def test_smoothed_pvalues_follow_the_formula_with_the_same_draws():
     """p = (#{a_i > a} + tau * (#{a_i = a} + 1)) / (n + 1), tau ~ U(0, 1) per test sample and class."""

@@ -11,6 +11,8 @@ from avemo.models.mrpn import VARIANT_BUILDERS, Frozen, MrpnConfig, ResidualPerc
 from avemo.training.mrpn import ClipArrays, MrpnFit, fit_variant, multi_term_loss, run_fold
 from conftest import from_params
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 SPEC = SequenceSpec(frames=4, segments=3, segment_frames=16, segment_hop=8, max_stretch=0.25, face_size=None)
 CFG = from_params(MrpnConfig, "mrpn", n_classes=3, feature_dim=16, max_steps=64)
 
@@ -172,3 +174,23 @@ def test_image_augmentation_acts_on_models_that_see_faces(kind, changes):
                                from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6, image_augment=on), "cpu")
         trained[on] = model.state_dict()
     assert all(torch.equal(trained[False][k], trained[True][k]) for k in trained[False]) != changes
+
+
+def test_min_epochs_keeps_no_earlier_epoch():
+    """The kept weights are the best validation loss among epochs min_epochs.. only. Here validation
+    labels contradict the training cue, so validation loss is lowest early and grows as the model
+    learns: without the minimum, an early epoch would be kept."""
+    import torch.nn.functional as F
+
+    from avemo.training.mrpn import predict_proba
+
+    data = tiny_clips()
+    train, val = data.take(np.arange(12)), data.take(np.arange(12, 18))
+    val.labels = (val.labels + 1) % 3
+    fit = from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=5, min_epochs=4, batch_size=6, lr=3e-3)
+    model, history = fit_variant(VARIANT_BUILDERS["audio_only"](CFG, {}), "audio_only", train, val, SPEC, fit)
+    losses = [h["val_loss"] for h in history]
+    assert min(losses[:3]) < min(losses[3:]), losses  # the setup: an early epoch is best overall
+    proba = predict_proba(model, "audio_only", val, SPEC)
+    kept = float(F.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), torch.from_numpy(val.labels)))
+    assert kept == pytest.approx(min(losses[3:]), rel=1e-6), (kept, losses)

@@ -1,6 +1,9 @@
 import numpy as np
+import pytest
 
 from avemo.data.spectrograms import SpectrogramSpec, centre_crop, gan_spectrogram
+
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
 
 SPEC = SpectrogramSpec(sample_rate=16000, n_fft=512, hop_length=128, n_mels=28, frames=112, top_db=80.0)
 

@@ -8,6 +8,8 @@ from scipy import stats
 from avemo.evaluation.stats import clopper_pearson, cluster_bootstrap, paired_delta, sign_flip_p, t_interval
 from avemo.report.variance import variance_components
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 ACTOR_EFFECT_SD = 0.1
 

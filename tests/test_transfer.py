@@ -12,6 +12,8 @@ from avemo.data.splits import SplitSpec, assign_sets
 from avemo.evaluation.augmented import arm_sources, arms_for_seed
 from avemo.conformal.prediction import reliable
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 CLASSES = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 
 
