@@ -89,3 +89,27 @@ def test_gan_test_accuracy_counts_agreement_with_the_generated_class():
     assert m["gan_test"] == pytest.approx(0.75) and m["gan_test_real"] == pytest.approx(0.75)
     m = generation_metrics(net, x, torch.randn(40, 1, 28, 112), cfg, 0, ssim=False, labels=pred)
     assert m["gan_test"] == 1.0
+
+
+def test_copy_metrics_tell_a_copying_generator_from_one_that_makes_other_audio():
+    """A generator that returns each face's own training target is a copier (share 1, distance ratio
+    0); one that returns a real clip it was not trained on is not (share 0, ratio near 1, the spacing
+    of real clips); samples of faces outside training count in the ratio only."""
+    from avemo.evaluation.generation import copy_metrics
+
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, size=(40, 1, 8, 16))
+    train, train_rows = real[:30], np.arange(100, 130)
+    held_out = real[30:]
+    copies = copy_metrics(train.copy(), train_rows, train, train_rows)
+    assert copies["copy_own_target_share"] == 1.0 and copies["copy_distance_ratio"] == 0.0
+    assert copies["copy_samples_of_training_faces"] == 30
+    others = copy_metrics(held_out, train_rows[:10], train, train_rows)  # training faces, unseen audio
+    assert others["copy_own_target_share"] == 0.0
+    expected = np.abs(held_out[:, None] - train[None]).mean(axis=(2, 3, 4)).min(1).mean()
+    assert others["copy_nearest_l1"] == pytest.approx(expected, rel=1e-12)
+    assert 0.8 < others["copy_distance_ratio"] < 1.2
+    pool = copy_metrics(held_out, np.arange(10), train, train_rows)  # faces outside training
+    assert pool["copy_own_target_share"] is None and pool["copy_samples_of_training_faces"] == 0
+    shuffled = copy_metrics(train[::-1].copy(), train_rows, train, train_rows)  # another training clip's audio
+    assert shuffled["copy_own_target_share"] == 0.0 and shuffled["copy_distance_ratio"] == 0.0

@@ -14,12 +14,13 @@ from __future__ import annotations
 # stage -> {headline name: key in the stage's results}
 HEADLINE: dict[str, dict[str, str]] = {
     "corpus": {"voice_ceiling": "voice_ceiling_one_clip"},
-    "preprocess": {"kept": "kept", "rejected": "rejected"},
+    "preprocess": {"kept": "kept"},
     "train_face_classifier": {"face_acc": "accuracy"},
     "train_audio_classifier": {"audio_acc": "accuracy"},
     "calibrate": {"icp_err10": "error_eps_0.1"},
     "train_temporal_encoder": {"temporal_acc": "accuracy"},
-    "evaluate_generation": {"fid": "fid", "kid": "kid", "is": "is", "ssim": "ssim", "gan_test": "gan_test"},
+    "evaluate_generation": {"fid": "fid", "is": "is", "ssim": "ssim", "gan_test": "gan_test",
+                            "copy_share": "copy_own_target_share", "copy_ratio": "copy_distance_ratio"},
     "evaluate_augmented": {"aug_delta": "delta", "aug_lo": "delta_ci95_low", "aug_hi": "delta_ci95_high",
                            "aug_base": "baseline_accuracy", "aug_acc": "augmented_accuracy"},
     "train_mrpn": {"n2_acc": "n2", "n2_gain": "n2_vs_best_unimodal_delta"},

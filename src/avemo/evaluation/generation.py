@@ -96,6 +96,36 @@ def within_source_diversity(draws: np.ndarray) -> float:
     return float(np.mean(pairs)) if pairs else 0.0
 
 
+def mean_l1(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, ...) x (M, ...) -> (N, M) mean absolute difference per element, in float64."""
+    import torch
+
+    a = torch.as_tensor(np.asarray(a, np.float64).reshape(len(a), -1))
+    b = torch.as_tensor(np.asarray(b, np.float64).reshape(len(b), -1))
+    return (torch.cdist(a, b, p=1) / a.shape[1]).numpy()
+
+
+def copy_metrics(fake: np.ndarray, fake_rows: np.ndarray, train: np.ndarray, train_rows: np.ndarray) -> dict:
+    """How near the samples are to the generator's training targets (memorisation).
+
+    ``fake`` (N, ...) samples made from the faces of clips ``fake_rows`` (N,); ``train`` (M, ...) the
+    real targets the generator was trained on, of clips ``train_rows`` (M,), each once. Returns
+    ``copy_own_target_share``: of the samples whose clip was a training pair, the share whose nearest
+    training target (mean L1) is their own; ``copy_nearest_l1``: the samples' mean L1 to their nearest
+    training target; ``copy_real_nearest_l1``: each training target's mean L1 to its nearest other one
+    (how far apart real clips are); ``copy_distance_ratio``: the first distance over the second (near
+    0: the samples are copies; near 1: as far from the training audio as real clips are from each other)."""
+    distance = mean_l1(fake, train)
+    nearest = distance.argmin(1)
+    own = np.isin(fake_rows, train_rows)
+    real = mean_l1(train, train)
+    np.fill_diagonal(real, np.inf)
+    sample_l1, real_l1 = float(distance.min(1).mean()), float(real.min(1).mean())
+    return {"copy_own_target_share": float((train_rows[nearest[own]] == fake_rows[own]).mean()) if own.any() else None,
+            "copy_samples_of_training_faces": int(own.sum()), "copy_nearest_l1": sample_l1,
+            "copy_real_nearest_l1": real_l1, "copy_distance_ratio": sample_l1 / real_l1}
+
+
 def network_outputs(net, x, batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Penultimate features (N, D) and softmax (N, C) of an EmotionCNN, in fp32 on CPU."""
     import torch
