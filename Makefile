@@ -68,16 +68,21 @@ tables: install
 # and the conformal one from every face (the budget's, S3's others and the pool's), against the fair
 # baseline, the pseudo-label control and the oracle of the same size; classifiers train at least
 # classifier.min_epochs epochs, so that a few actors' audio does not keep an untrained model.
-# 0.33 keeps 4 of S3's 12 actors: on the default corpus the audio CNN stays at chance with 1-2 actors'
-# audio (the budget curve, docs/results.md). The curve adds 3 and all of S3's actors to its points.
+# 0.33 keeps 4 of S3's 12 actors: with 1-2 actors' audio the audio CNN stays near chance (the budget
+# curve, docs/results.md). The curve adds 3 and all of S3's actors to its points.
+# Across the face-voice link (LINKS, besides params.yaml's): each link is another corpus, run at the
+# smallest budget; the report adds the dose-response figure (reports/budget/links.png).
 BUDGETS ?= 0.33 1.0
+LINKS ?= 0.0 1.0
 BUDGET_SET ?= eval.seeds=3 classifier.min_epochs=20 eval.curve_actors=[1,2,3,4,6,12]
 
 budget: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
 		--set "$(BUDGET_SET)" --jobs $(JOBS) \
 		$(foreach b,$(BUDGETS),--variant "split.audio_share=$(b) gan.condition=label" \
-		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all")
+		--variant "split.audio_share=$(b) gan.condition=conformal generate.sources=all") \
+		$(foreach l,$(LINKS),--variant "corpus.face_voice_link=$(l) split.audio_share=$(firstword $(BUDGETS)) gan.condition=label" \
+		--variant "corpus.face_voice_link=$(l) split.audio_share=$(firstword $(BUDGETS)) gan.condition=conformal generate.sources=all")
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --out reports/budget \
 		--results docs/results.md --block budget --readme README.md --where "$(BUDGET_SET)"
 

@@ -39,7 +39,7 @@ LFS = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 40
 def crema_d_tree(root: Path, actors: int, workers: int) -> None:
     spec = CorpusSpec(seed=0, n_actors=actors, sentences=SENTENCES, clip_seconds=2.0, fps=30, frame_size=192, frame_width=0,
                       sample_rate=16000, expression_gain=1.5, face_confusion=0.3, voice_confusion=0.8,
-                      image_noise=6.0, levels=("LO", "MD", "HI"), speaker_spread=0.0, channel_spread=0.0)
+                      image_noise=6.0, levels=("LO", "MD", "HI"), speaker_spread=0.0, channel_spread=0.0, face_voice_link=0.0)
     write_corpus(spec, root, workers=workers)
 
 

@@ -58,7 +58,7 @@ def corpus_spec(frame_size: int, seconds: float, clips: int) -> CorpusSpec:
     return CorpusSpec(seed=0, n_actors=max(4, -(-clips // 12)), sentences=("TIE", "IOM"), clip_seconds=seconds,
                       fps=30, frame_size=frame_size, frame_width=0, sample_rate=16000, expression_gain=1.0, face_confusion=0.6,
                       voice_confusion=0.6, image_noise=6.0, levels=("HI",),
-                      speaker_spread=0.0, channel_spread=0.0)
+                      speaker_spread=0.0, channel_spread=0.0, face_voice_link=0.0)
 
 
 def corpus(frame_size: int, seconds: float, clips: int) -> Path:

@@ -12,14 +12,16 @@ from avemo.config.preprocess import PreprocessParams
 from avemo.data.manifests import build_manifest
 from avemo.data.preprocess import PreprocessSpec, preprocess, too_many_rejections
 from avemo.data.spectrograms import SpectrogramSpec
-from avemo.evaluation.figures import save_preprocess_figure
+from avemo.evaluation.figures import save_expression_figure, save_people_figure, save_preprocess_figure
 from avemo.stage import run, write_environment, write_results
 
 INPUTS = {"corpus": "the dataset root (data.root)"}
 OUTPUTS = {"processed": "folder of arrays (faces, face_frames, spectrograms, stft), clips.csv, rejections.csv",
            "landmarks": "the middle frame's 68 aligned landmarks per kept clip, in crop units (CSV)",
            "results": "folder: results.json (kept and rejected counts, by kind)",
-           "metrics": "headline: clips kept and rejected (JSON)", "figure": "aligned faces and spectrograms (PNG)",
+           "metrics": "headline: clips kept (JSON)",
+           "plots": "figure folder: samples.png (aligned faces and spectrograms per emotion), expressions.png (one "
+                    "actor in each emotion), people.png (12 actors in one emotion), faces at the pipeline's size",
            "environment": "package versions and machine (JSON)"}
 
 
@@ -54,7 +56,10 @@ def main(args) -> None:
         if len(rejects) / max(1, total) > pre.max_reject_fraction:
             rejects.to_csv(failed_table, index=False)  # outside the temporary folder: it outlives the failure
             raise SystemExit(too_many_rejections(rejects, total, pre.max_reject_fraction, failed_table))
-        save_preprocess_figure(tmp, kept, args.figure)
+        plots = Path(args.plots)
+        save_preprocess_figure(tmp, kept, plots / "samples.png")
+        save_expression_figure(tmp, kept, plots / "expressions.png")
+        save_people_figure(tmp, kept, plots / "people.png")
     failed_table.unlink(missing_ok=True)  # a failed run's table must not pass for this run's
     write_landmarks(kept["clip"], landmarks, args.landmarks)
     faceless = int((rejects["kind"] == "no face found").sum())

@@ -36,7 +36,7 @@ def gan_train_config(**given):
 def tiny_spec(**overrides) -> CorpusSpec:
     base = dict(seed=3, n_actors=4, sentences=("TIE",), clip_seconds=2.0, fps=30, frame_size=192, frame_width=0,
                 sample_rate=16000, expression_gain=1.0, face_confusion=0.6, voice_confusion=0.6, image_noise=6.0,
-                levels=("LO", "MD", "HI"), speaker_spread=0.0, channel_spread=0.0)
+                levels=("LO", "MD", "HI"), speaker_spread=0.0, channel_spread=0.0, face_voice_link=0.0)
     base.update(overrides)
     return CorpusSpec(**base)
 

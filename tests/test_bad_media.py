@@ -164,7 +164,7 @@ def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, t
     command = [sys.executable, str(ROOT / "stages/preprocess.py"), "--params", str(tmp_path / "params.yaml"),
                "--corpus", str(root), "--processed", str(tmp_path / "processed"), "--metrics", str(tmp_path / "m.json"),
                "--results", str(tmp_path / "results"),
-               "--figure", str(tmp_path / "f.png"), "--landmarks", str(tmp_path / "landmarks.csv"),
+               "--plots", str(tmp_path / "plots"), "--landmarks", str(tmp_path / "landmarks.csv"),
                "--environment", str(tmp_path / "e.json")]
     out = subprocess.run(command, capture_output=True, text=True)
     message = out.stderr.strip().splitlines()[-1]

@@ -1,6 +1,8 @@
 """The audio-budget report on simulated folds: each arm's accuracy pooled over folds at each budget,
 each GAN variant's paired difference to the fair baseline and the share of the headroom it closes,
 against the values the folds were drawn with."""
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,3 +129,32 @@ def test_the_readme_paragraph_states_the_budget_finding_with_intervals(tmp_path)
     replace_block(readme, text, HEADLINE_BEGIN, HEADLINE_END)
     assert "would add" in readme.read_text() and "(not yet run)" not in readme.read_text()
     assert budget_headline([summarise(v) for v in study() if v.experiments[0].params["split.audio_share"] == 1.0]) == ""
+
+
+def test_a_study_across_links_keeps_each_corpus_apart_and_draws_the_dose_response(tmp_path):
+    """Each face-voice link is another corpus: its arms are pooled on their own (one row per link, its
+    own baseline), the GAN is one line across links, and links.png shows the dose-response."""
+    from avemo.report.render import budget_headline, write_report
+    from avemo.report.tables import summarise
+
+    experiments = []
+    for link, lift in ((0.0, 0.0), (1.0, 0.10)):
+        for fold in range(3):
+            e = Experiment(f"l{link}f{fold}", "x", {"split.fold": fold, "split.audio_share": 0.25,
+                                                    "corpus.face_voice_link": link, "gan.condition": "label"},
+                           {"learning_curve.budget_actors": 3})
+            table, curve = fold_tables(0.25, fold)
+            frame = pd.read_csv(io.StringIO(table))
+            rng = np.random.default_rng([fold, int(10 * link)])
+            frame["augmented"] = np.maximum(frame["augmented"], (rng.uniform(size=len(frame)) < lift).astype(float))
+            e.files[CLIPS], e.files[CURVE] = frame.to_csv(index=False), curve
+            experiments.append(e)
+    variants = group(experiments, {"split.audio_share": 1.0, "corpus.face_voice_link": 0.25, "gan.condition": "label"})
+    rows = budget_rows(variants)
+    assert [(r.share, r.link) for r in rows] == [(0.25, 0.0), (0.25, 1.0)]
+    assert [list(r.delta) for r in rows] == [["default"], ["default"]]  # the link is not part of the GAN's name
+    assert rows[1].delta["default"].delta > rows[0].delta["default"].delta + 0.03
+    text = write_report([summarise(v) for v in variants], {}, tmp_path)
+    assert (tmp_path / "links.png").stat().st_size > 5000 and "0.25 (3), link 1" in text
+    paragraph = budget_headline(variants)
+    assert "with face-voice link 0:" in paragraph and "with face-voice link 1:" in paragraph

@@ -66,7 +66,10 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     dvc = [sys.executable, "-m", "dvc"]
     _run(dvc + ["repro"], repo, env)
     results = lambda stage: json.loads((repo / "results" / stage / "results.json").read_text())  # noqa: E731
-    assert results("corpus")["voice_ceiling_clips"] == 40 * 6  # one sentence x 6 emotions per actor
+    corpus = results("corpus")
+    assert corpus["voice_ceiling_clips"] == 40 * 6  # one sentence x 6 emotions per actor
+    assert corpus["identity_actors"] == corpus["identity_faces_found"] == 8 and 2 <= corpus["identity_distinct"] <= 8
+    assert {"face_to_voice_sex", "face_to_voice_traits", "face_to_voice_offsets"} <= set(corpus)
     pre = results("preprocess")
     assert pre["kept"] == 48 and pre["face_detect_rate"] == 1.0
     split = results("split")
@@ -74,9 +77,10 @@ def test_tiny_dvc_repro_end_to_end(tmp_path):
     conformal = results("calibrate")
     assert 0 <= conformal["error_eps_0.1"] <= 1 and conformal["calibration_size"] == split["S2_clips"]
     assert 0 <= results("train_audio_classifier")["accuracy"] <= 1
-    assert (repo / "plots/preprocess/samples.png").stat().st_size > 1000
+    assert all((repo / "plots/preprocess" / f).stat().st_size > 1000 for f in ("samples.png", "expressions.png", "people.png"))
     generation = results("evaluate_generation")
     assert {"fid", "kid", "is", "ssim"} <= set(generation) and 1.0 <= generation["is"] <= 6.0
+    assert 0 <= generation["copy_own_target_share"] <= 1 and generation["copy_distance_ratio"] > 0
     # every stage's headline numbers, taken from its results, are the metrics DVC compares
     from avemo.headline import HEADLINE
 

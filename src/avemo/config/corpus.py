@@ -22,6 +22,7 @@ class CorpusParams:
     voice_confusion: float = bounded(0.0, 5.0)  # spread of per-clip prosody around the emotion's
     speaker_spread: float = bounded(0.0, 5.0)  # voice-dependent prosody styles (the law of expression)
     channel_spread: float = bounded(0.0, 3.0)  # per-actor microphone tilt, resonance and room noise
+    face_voice_link: float = bounded(0.0, 1.0)  # share of the voice's place within its sex that the face's style shows
     image_noise: float = bounded(0.0, 50.0)  # std of per-frame pixel noise (0-255 scale)
     workers: int = bounded(1, 64)
     ceiling_actors: int = bounded(10, 100_000)  # Monte Carlo actors (each with the corpus's clip plan) for the voice ceiling

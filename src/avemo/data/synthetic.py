@@ -3,8 +3,14 @@
 ``plan_corpus`` decides every clip (actor, sentence, emotion, level, seed) from the corpus seed;
 ``render_clip`` draws one clip's shared latent expressivity and makes its voice and its face from it
 (lip sync and onset-apex-offset dynamics included); ``write_corpus`` writes the files with a process
-pool. Every random draw comes from a generator seeded per clip, so the bytes do not depend on the
-number of workers.
+pool. Every random draw comes from a generator seeded per clip (or per actor), so the bytes do not
+depend on the number of workers.
+
+Each actor is a person of their own (``synthetic_identity``): a face drawn for their sex, and a voice
+whose pitch and formants follow that sex. Beyond sex, the face shows the voice only through the
+face-voice link (``corpus.face_voice_link`` = L): the actor's expression style is sqrt(L) times where
+their voice sits among voices of their sex (``trait_scores``, which also set their way of voicing
+each emotion through the law of expression) plus sqrt(1 - L) times a draw of its own (``face_style``).
 """
 from __future__ import annotations
 
@@ -21,9 +27,10 @@ from ..atomic import atomic_dir
 from ..workers import one_thread_per_worker
 from .faces import FaceModels
 from .media import write_video, write_wav
-from .synthetic_face import EMOTIONS, actor_face, portraits, render_frames
+from .synthetic_face import EMOTIONS, REST_TEMPLATES, actor_face, portraits, render_frames, style_gains
+from .synthetic_identity import draw_identity
 from .synthetic_voice import (Speaker, Voice, actor_channel, actor_speaker, actor_voice, apply_channel, clip_prosody,
-                              sentence_plan, synthesize)
+                              sentence_plan, synthesize, trait_scores)
 
 LEVEL_EXPRESSIVITY = {"LO": 0.5, "MD": 0.75, "HI": 1.0}
 LEVELED_SENTENCE = "IEO"  # as in CREMA-D, only this sentence is recorded at three levels
@@ -48,6 +55,7 @@ class CorpusSpec:
     levels: tuple  # levels of the sentence IEO (CREMA-D records all three)
     speaker_spread: float  # actors' own prosodic baselines and emotion styles
     channel_spread: float  # actors' own microphones and rooms
+    face_voice_link: float  # share of the voice's place among its sex's voices that the face's expression style shows
 
 
 @dataclass(frozen=True)
@@ -134,8 +142,9 @@ class _Renderer:
 
     def face(self, actor: Actor):
         if actor.actor_id not in self.faces:
-            rng = np.random.default_rng([actor.seed, 7])
-            self.faces[actor.actor_id] = actor_face(self.portraits[actor.portrait], rng, self.spec.frame_size)
+            identity = draw_identity(actor.sex, np.random.default_rng([actor.seed, 13]))
+            self.faces[actor.actor_id] = actor_face(self.portraits[actor.portrait], identity, face_style(self.spec, actor),
+                                                    np.random.default_rng([actor.seed, 7]), self.spec.frame_size)
             while len(self.faces) > self.KEEP:
                 self.faces.popitem(last=False)
         self.faces.move_to_end(actor.actor_id)
@@ -146,6 +155,16 @@ def actor_voice_and_speaker(spec: CorpusSpec, actor: Actor) -> tuple[Voice, Spea
     """The actor's neutral voice and speaking habits, each from the actor's own seed."""
     voice = actor_voice(actor.sex, np.random.default_rng([actor.seed, 3]))
     return voice, actor_speaker(np.random.default_rng([actor.seed, 5]), spec.speaker_spread, voice)
+
+
+def face_style(spec: CorpusSpec, actor: Actor) -> np.ndarray:
+    """(len(REST_TEMPLATES),) the actor's expression style: sqrt(L) x their voice's trait scores within
+    their sex + sqrt(1 - L) x a standard-normal draw of its own, L = ``spec.face_voice_link`` (so each
+    coordinate is standard normal, correlated sqrt(L) with the voice's)."""
+    voice = actor_voice_and_speaker(spec, actor)[0]
+    own = np.random.default_rng([actor.seed, 17]).normal(size=len(REST_TEMPLATES))
+    link = spec.face_voice_link
+    return np.sqrt(link) * trait_scores(voice, actor.sex) + np.sqrt(1 - link) * own
 
 
 def clip_voice(spec: CorpusSpec, clip: ClipPlan, rng: np.random.Generator, expressivity: float):
@@ -197,7 +216,8 @@ def render_clip(renderer: _Renderer, clip: ClipPlan) -> tuple[np.ndarray, np.nda
     weights = {e: spec.face_confusion * abs(rng.normal(0, 0.5)) for e in others}
     if clip.emotion != "NEU":
         weights[clip.emotion] += 1.0
-    weights = {e: w * expressivity * spec.expression_gain for e, w in weights.items()}
+    gains = style_gains(face_style(spec, clip.actor))  # how strongly this actor shows each emotion
+    weights = {e: w * gains[e] * expressivity * spec.expression_gain for e, w in weights.items()}
     head = np.cumsum(rng.normal(0, 0.25, size=(n_frames, 2)), axis=0).clip(-3, 3)
     frames = render_frames(renderer.face(clip.actor), weights, level, mouth * (0.6 + 0.4 * expressivity),
                            head, rng, spec.image_noise)

@@ -1,10 +1,14 @@
-"""Synthetic actors' faces: real public-domain portraits warped by action-unit templates.
+"""Synthetic actors' faces: real public-domain portraits, made into distinct people, warped by
+action-unit templates.
 
 Two photographs that ship inside installed packages (scikit-image's astronaut, matplotlib's Grace
-Hopper) are located once with dlib; each actor is a mirrored / scaled / rotated / re-coloured copy.
-An expression is a displacement of the 68 landmarks (action-unit templates below, in units of the
-inter-ocular distance), turned once per actor into a dense piecewise-linear displacement field; each
-frame then remaps the actor's image with a weighted sum of those fields (docs/design.md, "The synthetic corpus").
+Hopper) are located once with dlib; each actor's face is one of them framed (mirrored, scaled,
+turned), neutralised and given the actor's own identity (``synthetic_identity``). An expression is a
+displacement of the 68 landmarks (action-unit templates below, in units of the inter-ocular
+distance), turned once per actor into a dense piecewise-linear displacement field; each frame then
+remaps the actor's image with a weighted sum of those fields. An actor's expression style (the
+face's share of the face-voice link) shows as a resting expression (``REST_TEMPLATES``, present in
+every frame) and in how strongly each emotion shows (``style_gains``).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from skimage import data as skdata
 from skimage.transform import SimilarityTransform, warp
 
 from .faces import FaceModels, detect_face, landmarks
+from .synthetic_identity import Identity, render_identity
 
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 
@@ -59,6 +64,24 @@ AU_TEMPLATES = {
 # Jaw drop and lower-lip opening driven by the syllable envelope (lip sync).
 MOUTH_OPEN = _template((LOWER_LIP, 0, 0.16), (JAW_LOW, 0, 0.10), ([8], 0, 0.04), (UPPER_LIP, 0, -0.015))
 
+# An actor's resting expression, one template per coordinate of its expression style: brows raised,
+# mouth corners up, eyes wide, lips pressed (each at most REST_GAIN of a unit, in every frame).
+REST_TEMPLATES = (
+    _template((R_BROW + L_BROW, 0, -0.07)),
+    _template((R_CORNER + L_CORNER, 0, -0.05)),
+    _template((R_EYE_UP + L_EYE_UP, 0, -0.03), (R_EYE_LO + L_EYE_LO, 0, 0.01)),
+    _template((UPPER_LIP, 0, 0.02), (LOWER_LIP, 0, -0.025)),
+)
+REST_GAIN = 1.0
+# How an actor's expression style scales each emotion's template: gain = exp(STYLE_GAIN_SCALE * row . style)
+STYLE_GAIN = {e: np.random.default_rng([11, k]).normal(size=len(REST_TEMPLATES)) / 2 for k, e in enumerate(EMOTIONS)}
+STYLE_GAIN_SCALE = 0.3
+
+
+def style_gains(style: np.ndarray) -> dict[str, float]:
+    """Each emotion's template gain for an actor with expression style ``style`` (len(REST_TEMPLATES),)."""
+    return {e: float(np.exp(STYLE_GAIN_SCALE * STYLE_GAIN[e] @ style)) for e in EMOTIONS}
+
 
 def portraits(models: FaceModels) -> list[tuple[np.ndarray, np.ndarray]]:
     """The two public-domain portraits with their dlib landmarks: [(H, W, 3) uint8, (68, 2)]."""
@@ -80,10 +103,12 @@ class ActorFace:
     image: np.ndarray  # (S, S, 3) float32, 0-255
     landmarks: np.ndarray  # (68, 2) in frame pixels
     fields: dict  # name -> (2, S, S) backward displacement (dy, dx) per unit weight
+    rest: np.ndarray  # (2, S, S) the actor's resting expression, in every frame
 
 
-def actor_face(portrait: tuple, rng: np.random.Generator, size: int) -> ActorFace:
-    """Derive an actor from a portrait: mirror, scale, small rotation, shift, colour and brightness."""
+def frame_portrait(portrait: tuple, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A portrait placed in a ``size`` frame: mirrored or not, scaled, slightly turned and shifted.
+    Returns (image (S, S, 3) float 0-255, landmarks (68, 2))."""
     img, lm = portrait
     eyes = np.stack([lm[36:42].mean(0), lm[42:48].mean(0)])
     iod = np.linalg.norm(eyes[1] - eyes[0])
@@ -104,12 +129,19 @@ def actor_face(portrait: tuple, rng: np.random.Generator, size: int) -> ActorFac
         points = points.copy()
         points[:, 0] = size - 1 - points[:, 0]
         points = points[_MIRROR]
-    gains = rng.uniform(0.85, 1.15, size=3) * rng.uniform(0.8, 1.15)
-    frame = np.clip(frame * gains, 0, 255).astype(np.float32)
+    return np.ascontiguousarray(frame, dtype=np.float64), points
+
+
+def actor_face(portrait: tuple, identity: Identity, style: np.ndarray, rng: np.random.Generator, size: int) -> ActorFace:
+    """An actor's face: the portrait framed, made into the actor's own neutral face (``identity``), with
+    the displacement field of every template and the resting expression of ``style``."""
+    frame, points = frame_portrait(portrait, rng, size)
+    image, points = render_identity(frame, points, identity, rng)
     iod = np.linalg.norm(points[42:48].mean(0) - points[36:42].mean(0))
     fields = {name: displacement_field(points, t * iod, size) for name, t in AU_TEMPLATES.items() if name != "NEU"}
     fields["MOUTH"] = displacement_field(points, MOUTH_OPEN * iod, size)
-    return ActorFace(frame, points, fields)
+    resting = sum(REST_GAIN * np.tanh(w) * t for w, t in zip(style, REST_TEMPLATES))
+    return ActorFace(image, points, fields, displacement_field(points, resting * iod, size))
 
 
 def _mirror_index() -> np.ndarray:
@@ -166,6 +198,7 @@ def render_frames(
     f32 = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
     disp = f32(expression)[:, None, None, None] * f32(static)[None]  # (T, 2, S, S) as (dy, dx)
     disp += f32(mouth)[:, None, None, None] * f32(face.fields["MOUTH"])[None]
+    disp += f32(face.rest)[None]
     disp += f32(head)[:, :, None, None]
     ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32), indexing="ij")
     grid = torch.empty(len(disp), size, size, 2)

@@ -53,14 +53,45 @@ class Voice:
     tilt: float  # one-pole low-pass coefficient of the glottal source
 
 
+# The population of neutral voices: pitch and vocal-tract length by sex (normal), breathiness and
+# source tilt for everyone (uniform).
+VOICE_BY_SEX = {"Female": {"f0": (205.0, 18.0), "formant_scale": (1.15, 0.03)},
+                "Male": {"f0": (115.0, 12.0), "formant_scale": (1.0, 0.03)}}
+BREATH, TILT = (0.04, 0.10), (0.55, 0.75)
+
+
 def actor_voice(sex: str, rng: np.random.Generator) -> Voice:
-    female = sex == "Female"
+    prior = VOICE_BY_SEX["Female" if sex == "Female" else "Male"]
     return Voice(
-        f0=float(rng.normal(205, 18) if female else rng.normal(115, 12)),
-        formant_scale=float(rng.normal(1.15, 0.03) if female else rng.normal(1.0, 0.03)),
-        breath=float(rng.uniform(0.04, 0.10)),
-        tilt=float(rng.uniform(0.55, 0.75)),
+        f0=float(rng.normal(*prior["f0"])),
+        formant_scale=float(rng.normal(*prior["formant_scale"])),
+        breath=float(rng.uniform(*BREATH)),
+        tilt=float(rng.uniform(*TILT)),
     )
+
+
+def trait_scores(voice: Voice, sex: str) -> np.ndarray:
+    """(4,) where the voice sits among voices of its sex, as standard-normal scores: pitch, vocal-tract
+    length, breathiness, tilt (each trait's own prior mapped through its CDF). What sex alone does not
+    say about a voice; the face-voice link shares these scores with the face."""
+    from scipy.stats import norm
+
+    prior = VOICE_BY_SEX["Female" if sex == "Female" else "Male"]
+    return np.array([(voice.f0 - prior["f0"][0]) / prior["f0"][1],
+                     (voice.formant_scale - prior["formant_scale"][0]) / prior["formant_scale"][1],
+                     norm.ppf(np.clip((voice.breath - BREATH[0]) / (BREATH[1] - BREATH[0]), 1e-6, 1 - 1e-6)),
+                     norm.ppf(np.clip((voice.tilt - TILT[0]) / (TILT[1] - TILT[0]), 1e-6, 1 - 1e-6))])
+
+
+def voice_from_scores(scores: np.ndarray, sex: str) -> Voice:
+    """The inverse of ``trait_scores``: the voice of ``sex`` at those scores."""
+    from scipy.stats import norm
+
+    prior = VOICE_BY_SEX["Female" if sex == "Female" else "Male"]
+    u = norm.cdf(scores[2:])
+    return Voice(f0=float(prior["f0"][0] + scores[0] * prior["f0"][1]),
+                 formant_scale=float(prior["formant_scale"][0] + scores[1] * prior["formant_scale"][1]),
+                 breath=float(BREATH[0] + u[0] * (BREATH[1] - BREATH[0])), tilt=float(TILT[0] + u[1] * (TILT[1] - TILT[0])))
 
 
 def sentence_plan(code: str) -> list[str]:

@@ -52,6 +52,41 @@ def save_preprocess_figure(array_dir: Path, clips: pd.DataFrame, path: str | Pat
     save_figure(fig, path)
 
 
+def _face_grid(faces: np.ndarray, titles: list[str], suptitle: str, path: str | Path, columns: int) -> None:
+    """Aligned faces (N, S, S, 3) uint8 at the pipeline's own size, shown pixel for pixel (nearest)."""
+    rows = -(-len(faces) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.45 * rows + 0.3), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, face, title in zip(axes.ravel(), faces, titles):
+        ax.imshow(face, interpolation="nearest")
+        ax.set_title(title, fontsize=7)
+    fig.suptitle(suptitle, fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def save_expression_figure(array_dir: Path, clips: pd.DataFrame, path: str | Path) -> None:
+    """One actor (the first) in each emotion: the aligned middle-frame faces the classifiers see."""
+    faces = np.load(array_dir / "faces.npy", mmap_mode="r")
+    actor = clips["actor"].iloc[0]
+    mine = clips[clips["actor"] == actor].drop_duplicates("emotion").sort_values("emotion")
+    size = faces.shape[1]
+    _face_grid(faces[mine["index"].to_numpy()], list(mine["emotion"]),
+               f"actor {actor} in each emotion, as the pipeline sees faces ({size} x {size} px)", path, len(mine))
+
+
+def save_people_figure(array_dir: Path, clips: pd.DataFrame, path: str | Path, emotion: str = "NEU",
+                       actors: int = 12) -> None:
+    """``actors`` actors in one emotion: who the corpus's people are, at the pipeline's face size."""
+    faces = np.load(array_dir / "faces.npy", mmap_mode="r")
+    chosen = clips[clips["emotion"] == emotion].drop_duplicates("actor").head(actors)
+    titles = [f"{a} {str(s)[0]}" for a, s in zip(chosen["actor"], chosen["sex"])]
+    size = faces.shape[1]
+    _face_grid(faces[chosen["index"].to_numpy()], titles,
+               f"{len(chosen)} actors, {emotion} (M/F), at the pipeline's face size ({size} x {size} px)", path, 6)
+
+
 def save_face_study_figure(metrics: dict, path: str | Path) -> None:
     """S4 accuracy of each face input x model pair (95% interval over actors), upright and turned."""
     names = [k for k in metrics if k + "_turned" in metrics]

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..atomic import atomic_path  # noqa: E402
-from .budget import at_a_budget, budget_figure, budget_of, budget_rows, budget_table, gan_name  # noqa: E402
+from .budget import (across_links, at_a_budget, budget_figure, budget_of, budget_rows, budget_table, gan_name,  # noqa: E402
+                     link_figure, link_of)
 from .summary import mrpn_variants  # noqa: E402
 from .tables import Contrast, Variant  # noqa: E402
 
@@ -183,26 +184,35 @@ HEADLINE_BEGIN, HEADLINE_END = markers("budget headline")
 
 def budget_headline(variants: list[Variant]) -> str:
     """One paragraph for the README: at the smallest budget of the study, the headroom real audio
-    would give and what each GAN variant adds to the fair baseline, with 95% intervals over actors."""
+    would give and what each GAN variant adds to the fair baseline, with 95% intervals over actors
+    (for a study across corpora, on each face-voice link in turn)."""
     rows = budget_rows(variants)
     if not at_a_budget(rows):
         return ""
-    row = rows[0]
-    group = [v for v in variants if budget_of(v) == row.share and gan_name(v.label) in row.delta]
+    smallest = [r for r in rows if r.share == rows[0].share]
+    links = across_links(smallest)
+    first = smallest[0]
+    group = [v for v in variants if budget_of(v) == first.share and gan_name(v.label) in first.delta]
     folds = max(len(v.folds) for v in group)
-    curve = longest(group, "curve")
-    parts = [f"At an audio budget of {row.actors} of S3's actors (`split.audio_share={row.share:g}`), pooled over "
-             f"{folds} actor folds, the audio CNN on the budget's real audio scores "
-             "{:.3f} [{:.3f}, {:.3f}]".format(*row.accuracy["real"]) if "real" in row.accuracy else
-             f"At an audio budget of {row.actors} of S3's actors, pooled over {folds} actor folds"]
-    if curve is not None and "gain" in curve.curve:
-        parts.append(f"real audio of every actor outside S4 would add {interval(curve.curve['gain'])} points")
-    for label, d in row.delta.items():
-        share, low, high = row.closed[label]
-        closed = "" if np.isnan(share) else f", closing {share:.2f} [{low:.2f}, {high:.2f}] of the oracle's headroom"
-        name = "the committed GAN (params.yaml)" if label == "default" else f"the GAN variant `{label}`"
-        parts.append(f"{name} adds {interval(d)} points to the fair baseline{closed}")
-    return "; ".join(parts) + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n"
+    parts = [f"At an audio budget of {first.actors} of S3's actors (`split.audio_share={first.share:g}`), pooled over "
+             f"{folds} actor folds"]
+    for row in smallest:
+        on = [v for v in group if link_of(v) == row.link] or group
+        curve = longest([v for v in variants if budget_of(v) == row.share and link_of(v) == row.link] or on, "curve")
+        corpus = f"with face-voice link {row.link:g}: " if links else ""
+        said = []
+        if "real" in row.accuracy:
+            said.append("the audio CNN on the budget's real audio scores {:.3f} [{:.3f}, {:.3f}]".format(*row.accuracy["real"]))
+        if curve is not None and "gain" in curve.curve:
+            said.append(f"real audio of every actor outside S4 would add {interval(curve.curve['gain'])} points")
+        for label, d in row.delta.items():
+            share, low, high = row.closed[label]
+            closed = "" if np.isnan(share) else f", closing {share:.2f} [{low:.2f}, {high:.2f}] of the oracle's headroom"
+            name = "the committed GAN (params.yaml)" if label == "default" else f"the GAN variant `{label}`"
+            said.append(f"{name} adds {interval(d)} points to the fair baseline{closed}")
+        parts.append(corpus + "; ".join(said))
+    return (", ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if parts[2:] else "")
+            + " (95% intervals over test actors; [docs/results.md](docs/results.md)).\n")
 
 
 TABLE_HEADLINE_BEGIN, TABLE_HEADLINE_END = markers("table headline")
@@ -358,6 +368,8 @@ def write_report(variants: list[Variant], versus: dict, out_dir: Path, notes: li
     rows = budget_rows(variants)
     if at_a_budget(rows):
         budget_figure(rows, out_dir / "budget.png", budget_curve(variants))
+    if across_links(rows):
+        link_figure(rows, out_dir / "links.png")
     return text
 
 

@@ -68,6 +68,19 @@ def _ceiling(m: dict) -> str:
             f"{_ci(m, 'voice_ceiling_spectrogram_no_pitch')} without loudness and pitch")
 
 
+def _people(m: dict) -> str:
+    """The actors as people: distinct by dlib's descriptor, and what their faces tell of their voices."""
+    text = ""
+    if "identity_distinct" in m:
+        text += f"; {m['identity_distinct']} distinct people by dlib's face descriptor"
+    if "face_to_voice_sex" in m:
+        text += (f"; a face tells {_ci(m, 'face_to_voice_sex')} of the neutral voice (sex) and "
+                 + (f"{_ci(m, 'face_to_voice_offsets')} of the actor's prosody offsets" if m.get("face_to_voice_offsets")
+                    is not None else "nothing of prosody offsets (none drawn)")
+                 + f" (face-voice link {m['face_voice_link']:g})")
+    return text
+
+
 def _curve(m: dict) -> str:
     points = sorted(int(k.removeprefix("actors_").removesuffix("_accuracy")) for k in m
                     if k.startswith("actors_") and k.endswith("_accuracy"))
@@ -78,9 +91,17 @@ def _curve(m: dict) -> str:
     return text
 
 
+def _copies(m: dict) -> str:
+    if "copy_distance_ratio" not in m:
+        return ""
+    own = m.get("copy_own_target_share")
+    return ((f"; nearest training clip its own target for {own:.2f} of the training faces' samples" if own is not None
+             else "") + f", distance to it {m['copy_distance_ratio']:.2f} of the real clips' spacing")
+
+
 # stage -> what its results say; a stage whose results are absent is left out of the table
 ROWS: dict[str, Callable[[dict], str]] = {
-    "corpus": lambda m: f"{m['clips']} clips of {m['actors']} actors" + _ceiling(m),
+    "corpus": lambda m: f"{m['clips']} clips of {m['actors']} actors" + _people(m) + _ceiling(m),
     "preprocess": lambda m: f"{m['kept']} kept, {m['rejected']} rejected, face detection rate {m['face_detect_rate']:.2f}",
     "split": _split,
     "train_face_classifier": lambda m: f"S4 accuracy {m['accuracy']:.3f}",
@@ -91,7 +112,8 @@ ROWS: dict[str, Callable[[dict], str]] = {
     "train_gan": lambda m: f"{m['epochs']} epochs on {m['pairs']} pairs",
     "generate": lambda m: f"{m['generated']} samples from {m['sources']}",
     "evaluate_generation": lambda m: (f"FID {m['fid']:.1f}, KID {m['kid']:.2f}, IS {m['is']:.2f} (real {m['is_real']:.2f}), "
-                                      f"SSIM {m['ssim']:.3f}, GAN-test {m['gan_test']:.2f} (real {m['gan_test_real']:.2f})"),
+                                      f"SSIM {m['ssim']:.3f}, GAN-test {m['gan_test']:.2f} (real {m['gan_test_real']:.2f})"
+                                      + _copies(m)),
     "evaluate_augmented": _augmented,
     "learning_curve": _curve,
     "train_mrpn": _mrpn,
