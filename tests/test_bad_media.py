@@ -259,3 +259,18 @@ def test_a_25_fps_clip_is_resampled_in_time_to_the_sequence_rate(models, row, tm
     write_video(clip25, frames[np.round(np.arange(50) * 30 / 25).astype(int)], 25)
     kept = process_clip(models, {**row, "video_path": str(clip25)}, SPEC)
     assert not isinstance(kept, Rejection) and kept["fps"] == 25 and kept["face_frames"].shape[0] == 55
+
+
+def test_a_middle_frame_without_a_face_takes_the_nearest_one_with_a_face(models, row, tmp_path):
+    """A blink or blur at the middle frame (here two blank frames) does not lose the clip: detection
+    starts from the nearest frame with a face, and the clip's face is that frame's."""
+    clip = read_video(row["video_path"])
+    frames = clip.frames.copy()
+    mid = len(frames) // 2
+    frames[mid - 1 : mid + 1] = 128
+    path = tmp_path / "blank_middle.flv"
+    write_video(path, frames, int(round(clip.fps)))
+    kept = process_clip(models, {**row, "video_path": str(path)}, SPEC)
+    assert not isinstance(kept, Rejection), kept
+    assert kept["faces"].std() > 20  # a face, not the grey frame
+    assert 0 < kept["faceless_share"] <= 0.1

@@ -77,20 +77,33 @@ def plausible(lm: np.ndarray, frame_shape: tuple, prev: np.ndarray | None = None
     return 1 / 1.5 <= ratio <= 1.5
 
 
+# Frames either side of the middle where the detector looks when the middle frame shows no face
+# (a blink, a grimace, motion blur): about a tenth of a second at 30 fps.
+FIND_SPAN = 3
+
+
+def nearest_first(t_count: int, span: int) -> list[int]:
+    """The middle frame's index, then its neighbours alternately, out to ``span`` frames either side."""
+    mid = t_count // 2
+    return [mid + k for d in range(span + 1) for k in ((0,) if d == 0 else (-d, d)) if 0 <= mid + k < t_count]
+
+
 def track_landmarks(models: FaceModels, frames: np.ndarray, max_side: int,
                     redetect_every: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
     """Landmarks of every frame: (T, H, W, 3) uint8 -> ((T, 68, 2), found (T,) bool), or None when
-    the middle frame has no face. Rows of frames where no face was found are NaN.
+    no frame within FIND_SPAN of the middle has a face. Rows of frames where no face was found are NaN.
 
-    Detection runs once on the middle frame (and every ``redetect_every`` frames if > 0); elsewhere
-    the box is shifted by the motion of the landmark centroid between neighbouring frames. When the
-    tracked landmarks stop being plausible (the face left the frame, or the tracker lost it), the
-    detector looks for the face again in that frame.
+    Detection runs once, on the middle frame or the nearest one with a face (and every
+    ``redetect_every`` frames if > 0); elsewhere the box is shifted by the motion of the landmark
+    centroid between neighbouring frames. When the tracked landmarks stop being plausible (the face
+    left the frame, or the tracker lost it), the detector looks for the face again in that frame.
     """
     t_count = len(frames)
-    mid = t_count // 2
-    box0 = detect_face(models, frames[mid], max_side)
-    if box0 is None:
+    for mid in nearest_first(t_count, FIND_SPAN):
+        box0 = detect_face(models, frames[mid], max_side)
+        if box0 is not None:
+            break
+    else:
         return None
     out = np.full((t_count, 68, 2), np.nan)
     out[mid] = landmarks(models, frames[mid], box0)
@@ -165,17 +178,18 @@ def aligned_landmarks(lm: np.ndarray) -> np.ndarray:
 def aligned_track(models: FaceModels, frames: np.ndarray, size: int, max_side: int, redetect_every: int = 0,
                   min_similarity: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Aligned faces of every frame, which frames have one, and the middle frame's landmarks in the
-    aligned crop: ((T, size, size, 3) uint8, (T,) bool, (68, 2) float32), or None when the middle frame
-    has no face. A tracked face that no longer looks like the middle
+    aligned crop (or the nearest frame's with a face): ((T, size, size, 3) uint8, (T,) bool, (68, 2)
+    float32), or None when no frame near the middle has a face. A tracked face that no longer looks like the middle
     frame's (similarity below ``min_similarity``: the tracker holds background) is detected afresh in
     that frame; a frame where the detector finds nothing has no face (its row is left black)."""
     tracked = track_landmarks(models, frames, max_side, redetect_every)
     if tracked is None:
         return None
     marks, found = tracked
+    mid = next(t for t in nearest_first(len(frames), len(frames)) if found[t])  # the middle, or the nearest found
     blank = np.zeros((size, size, 3), np.uint8)
     aligned = np.stack([align_face(f, lm, size) if ok else blank for f, lm, ok in zip(frames, marks, found)])
-    doubtful = found & (similarity(aligned, aligned[len(frames) // 2]) < min_similarity)
+    doubtful = found & (similarity(aligned, aligned[mid]) < min_similarity)
     for t in np.flatnonzero(doubtful):
         box = detect_face(models, frames[t], max_side)
         lm = landmarks(models, frames[t], box) if box is not None else None
@@ -183,5 +197,5 @@ def aligned_track(models: FaceModels, frames: np.ndarray, size: int, max_side: i
             found[t], aligned[t] = False, blank
         else:
             aligned[t] = align_face(frames[t], lm, size)
-    return aligned, found, aligned_landmarks(marks[len(frames) // 2])
+    return aligned, found, aligned_landmarks(marks[mid])
 

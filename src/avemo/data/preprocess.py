@@ -101,9 +101,10 @@ def process_clip(models: FaceModels, row: dict, spec: PreprocessSpec) -> dict | 
                          f"no face in {faceless:.0%} of the kept frames "
                          f"(> preprocess.max_faceless_share {spec.max_faceless_share})")
     stft = centre_crop(log_mel(audio, spec.stft), spec.stft.frames)
+    filled = fill_missing(aligned, found)
     return {
-        "faces": aligned[len(aligned) // 2],
-        "face_frames": fill_missing(aligned, found),
+        "faces": filled[len(filled) // 2],  # the middle frame's face, or its nearest neighbour's
+        "face_frames": filled,
         "spectrograms": gan_spectrogram(audio, spec.gan),
         "stft": stft.astype(np.float16),
         "faceless_share": faceless,

@@ -72,7 +72,7 @@ REST_TEMPLATES = (
     _template((R_EYE_UP + L_EYE_UP, 0, -0.03), (R_EYE_LO + L_EYE_LO, 0, 0.01)),
     _template((UPPER_LIP, 0, 0.02), (LOWER_LIP, 0, -0.025)),
 )
-REST_GAIN = 1.0
+REST_GAIN = 0.7
 # How an actor's expression style scales each emotion's template: gain = exp(STYLE_GAIN_SCALE * row . style)
 STYLE_GAIN = {e: np.random.default_rng([11, k]).normal(size=len(REST_TEMPLATES)) / 2 for k, e in enumerate(EMOTIONS)}
 STYLE_GAIN_SCALE = 0.3
