@@ -95,7 +95,7 @@ def measure(loop: str, loss: str, args, scale: dict, gp_every: int = 1, profile:
                          l1_weight=50.0, q_weight=1.0, gp_weight=10.0, gp_every=gp_every, n_critic=n_critic,
                          soft_labels=0.1, label_flip=0.0, input_noise=0.05, noise_dim=32, seed=0,
                          bf16=args.bf16 and loop == "ours", channels_last=args.channels_last and loop == "ours",
-                         diversity_weight=0.0)
+                         diversity_weight=0.0, source_dropout=0.0)
     warm, timed = synthetic_pairs(args.batch * 2), synthetic_pairs(args.batch * args.steps)
     for net in (models.generator, models.discriminator, models.q):
         net.to(args.device)

@@ -53,7 +53,7 @@ def gan_epoch(device: str, scale: dict, pairs: int, batch: int, bf16: bool) -> f
     cfg = GanTrainConfig(loss="bce", epochs=1, batch_size=batch, optimizer="adam", lr_g=1e-3, lr_d=2e-4,
                          l1_weight=50.0, q_weight=1.0, gp_weight=10.0, gp_every=1, n_critic=1, soft_labels=0.1,
                          label_flip=0.0, input_noise=0.05, noise_dim=32, seed=0, bf16=bf16, channels_last=bf16,
-                         diversity_weight=0.0)
+                         diversity_weight=0.0, source_dropout=0.0)
     for net in (models.generator, models.discriminator, models.q):
         net.to(device)
         if bf16:

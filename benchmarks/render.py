@@ -31,7 +31,8 @@ def plain_render_frames(face: ActorFace, weights: dict, expression, mouth, head,
     static = sum(w * face.fields[name] for name, w in weights.items() if name in face.fields)
     f32 = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
     disp = (f32(expression)[:, None, None, None] * f32(static)[None]
-            + f32(mouth)[:, None, None, None] * f32(face.fields["MOUTH"])[None] + f32(head)[:, :, None, None])
+            + f32(mouth)[:, None, None, None] * f32(face.fields["MOUTH"])[None] + f32(face.rest)[None]
+            + f32(head)[:, :, None, None])
     ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32),
                             indexing="ij")
     grid = torch.stack([xs[None] - disp[:, 1], ys[None] - disp[:, 0]], -1) * (2.0 / (size - 1)) - 1.0
@@ -48,7 +49,8 @@ def random_clip(size: int, frames: int, seed: int = 0):
     """A face with random displacement fields and a clip's random expression, mouth and head tracks."""
     rng = np.random.default_rng(seed)
     fields = {name: rng.normal(0, 2, (2, size, size)).astype(np.float32) for name in ("HAP", "SAD", "MOUTH")}
-    face = ActorFace(rng.uniform(0, 255, (size, size, 3)).astype(np.float32), rng.uniform(0, size, (68, 2)), fields)
+    face = ActorFace(rng.uniform(0, 255, (size, size, 3)).astype(np.float32), rng.uniform(0, size, (68, 2)), fields,
+                     rng.normal(0, 1, (2, size, size)).astype(np.float32))
     return face, {"HAP": 0.7, "SAD": 0.2}, rng.uniform(0, 1, frames), rng.uniform(0, 1, frames), rng.normal(0, 1, (frames, 2))
 
 

@@ -42,18 +42,24 @@ def main(args) -> None:
     cfg = build(MrpnConfig, m, n_classes=len(classes), max_steps=max(m.frames, m.segments))
     with mlflow_run("mrpn", "train_mrpn", {**vars(m), "seed": train.seed}, environment=env,
                     enabled=world.main) as mlflow:
-        log_fold = lambda row: mlflow.log_metrics({f"fold{row['fold']}_{v}": row[v] for v in m.variants})  # noqa: E731
-        study = cross_validate(data, actor_folds(clips, m.folds, train.seed), cfg, build(MrpnFit, m, train, precision="fp32"),
-                               build(SequenceSpec, m), m.variants, m.corruptions, device, world, log_fold)
+        folds = list(actor_folds(clips, m.folds, train.seed))  # the same folds for every training seed
+        studies = []
+        for k in range(m.seeds):
+            log_fold = lambda row: mlflow.log_metrics({f"seed{k}_fold{row['fold']}_{v}": row[v] for v in m.variants})  # noqa: E731
+            fit = build(MrpnFit, m, train, precision="fp32", seed=train.seed + k)
+            studies.append(cross_validate(data, folds, cfg, fit, build(SequenceSpec, m), m.variants, m.corruptions,
+                                          device, world, log_fold))
         if not world.main:  # rank 0 writes the outputs
             return
+        study = studies[-1]
         truth, actors = labels[study.order], clips["actor"].to_numpy()[study.order]
-        metrics, correct, corrupted = mrpn_metrics(study, truth, actors, m.variants, train.seed)
+        metrics, correct, corrupted = mrpn_metrics(studies, truth, actors, m.variants, train.seed)
         plots, results = Path(args.plots), Path(args.results)
-        save_fold_table(study.folds, plots / "folds.csv")
+        save_fold_table([{**row, "seed": k} for k, s in enumerate(studies) for row in s.folds], plots / "folds.csv")
         save_robustness(correct, corrupted, results, plots)
         for v in m.variants:
-            save_confusion(truth, study.predicted[v], classes, f"{v} (all folds)", plots / "confusion" / f"{v}.png")
+            save_confusion(np.tile(truth, len(studies)), np.concatenate([s.predicted[v] for s in studies]), classes,
+                           f"{v} (all folds and seeds)", plots / "confusion" / f"{v}.png")
         with atomic_path(results / "clips.csv") as tmp:
             pd.DataFrame({"clip": clips["clip"].to_numpy()[study.order], "actor": actors, "label": truth,
                           **correct}).to_csv(tmp, index=False)

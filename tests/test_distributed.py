@@ -18,6 +18,8 @@ import textwrap
 import pytest
 import torch
 
+pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -59,7 +61,6 @@ import torch, sys
 torch.set_default_dtype(torch.float64)
 from avemo.models.gan import build_gan
 
-pytestmark = pytest.mark.numerics  # compares floats: `make test` re-runs it under other CPUs' kernels
 from avemo.training.distributed import init
 from avemo.training.gan import GanData, build_optimizers, train_one_epoch, synchronize_batch_norm
 from conftest import gan_setup, gan_train_config

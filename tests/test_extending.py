@@ -153,7 +153,7 @@ def test_new_fusion_variant_reaches_the_paired_comparisons_and_the_summary(exten
     study = cross_validate(data, folds, cfg, from_params(MrpnFit, "mrpn", "train", precision="fp32", epochs=1, batch_size=6), SPEC,
                            chosen, conditions=("audio_missing",))
     actors = np.arange(len(study.order)) // 2
-    metrics, _, _ = mrpn_metrics(study, data.labels[study.order], actors, chosen, seed=0)
+    metrics, _, _ = mrpn_metrics([study], data.labels[study.order], actors, chosen, seed=0)
     for key in ("n2_late", "n2_late_inferior", "n2_late_vs_best_unimodal_delta", "n2_vs_n2_late_delta",
                 "n2_vs_n2_late_audio_missing_delta", "n2_late_audio_missing"):
         assert key in metrics, key

@@ -194,3 +194,25 @@ def test_min_epochs_keeps_no_earlier_epoch():
     proba = predict_proba(model, "audio_only", val, SPEC)
     kept = float(F.nll_loss(torch.log(torch.from_numpy(proba) + 1e-9), torch.from_numpy(val.labels)))
     assert kept == pytest.approx(min(losses[3:]), rel=1e-6), (kept, losses)
+
+
+def test_seeds_pool_into_each_clips_share_of_seeds_right():
+    """mrpn.seeds: studies of several training seeds over the same folds give each clip its share of
+    seeds right, and accuracies over every fold of every seed; studies over other folds are refused."""
+    from avemo.evaluation.mrpn_report import mrpn_metrics
+    from avemo.training.mrpn import FoldStudy
+
+    labels, actors = np.array([0, 1, 2, 0, 1, 2]), np.array([1, 1, 2, 2, 3, 3])
+    order = np.arange(6)
+    one = FoldStudy(order, {"audio_only": np.array([0, 1, 2, 1, 1, 0]), "n2": labels.copy()}, {"audio_only": {}, "n2": {}},
+                    [{"fold": 0, "audio_only": 1.0, "n2": 1.0}, {"fold": 1, "audio_only": 0.0, "n2": 1.0}])
+    two = FoldStudy(order, {"audio_only": np.array([0, 0, 2, 0, 1, 2]), "n2": labels.copy()}, {"audio_only": {}, "n2": {}},
+                    [{"fold": 0, "audio_only": 0.5, "n2": 1.0}, {"fold": 1, "audio_only": 1.0, "n2": 1.0}])
+    metrics, correct, _ = mrpn_metrics([one, two], labels, actors, ("audio_only", "n2"), seed=0)
+    assert correct["audio_only"].tolist() == [1.0, 0.5, 1.0, 0.5, 1.0, 0.5]
+    assert metrics["seeds"] == 2 and metrics["folds"] == 2
+    assert metrics["audio_only"] == pytest.approx(np.mean([1.0, 0.0, 0.5, 1.0]), abs=1e-4)
+    assert metrics["n2_vs_best_unimodal_delta"] == pytest.approx(1 - correct["audio_only"].mean(), abs=1e-4)
+    other = FoldStudy(order[::-1].copy(), one.predicted, one.corrupted, one.folds)
+    with pytest.raises(ValueError, match="different orders"):
+        mrpn_metrics([one, other], labels, actors, ("audio_only", "n2"), seed=0)

@@ -19,7 +19,7 @@ HEADLINE: dict[str, dict[str, str]] = {
     "train_audio_classifier": {"audio_acc": "accuracy"},
     "calibrate": {"icp_err10": "error_eps_0.1"},
     "train_temporal_encoder": {"temporal_acc": "accuracy"},
-    "evaluate_generation": {"fid": "fid", "is": "is", "ssim": "ssim", "gan_test": "gan_test",
+    "evaluate_generation": {"fid": "fid", "is": "is", "gan_test": "gan_test",
                             "copy_share": "copy_own_target_share", "copy_ratio": "copy_distance_ratio"},
     "evaluate_augmented": {"aug_delta": "delta", "aug_lo": "delta_ci95_low", "aug_hi": "delta_ci95_high",
                            "aug_base": "baseline_accuracy", "aug_acc": "augmented_accuracy"},

@@ -38,6 +38,7 @@ class GanParams:
     eval_every: int = bounded(0, 1000)  # FID/IS every k epochs (0 = only at the end)
     n_generate: int = bounded(1, 100)  # generated samples per source face (different noise z)
     diversity_weight: float = bounded(0.0, 1000.0)  # mode-seeking term (Mao et al. 2019); 0 = off
+    source_dropout: float = bounded(0.0, 0.95)  # share of pairs whose source G sees blanked, so the condition must carry the class
 
     def validate(self) -> None:
         if self.input == "temporal" and self.direction != "face2audio":

@@ -26,5 +26,6 @@ class MrpnParams:
     patience: int = bounded(1, 1000)  # epochs without validation improvement before lr halves
     min_epochs: int = bounded(0, 1000)  # the kept weights come from this epoch on
     folds: int = bounded(2, 20)  # rotating actor-disjoint test units
+    seeds: int = bounded(1, 100)  # training seeds per fold; each clip's correctness is its share of seeds right
     modality_dropout: float = bounded(0.0, 1.0)  # fusion variants: share of training clips losing one stream
     corruptions: tuple = listed(TEST_CORRUPTIONS)  # test-time conditions each trained model is also tested under

@@ -105,12 +105,20 @@ def save_robustness(correct: dict[str, np.ndarray], corrupted: dict[str, dict[st
     save_figure(fig, plots / "robustness.png")
 
 
-def mrpn_metrics(study: FoldStudy, labels: np.ndarray, actors: np.ndarray, variants: tuple, seed: int
+def mrpn_metrics(studies: list[FoldStudy], labels: np.ndarray, actors: np.ndarray, variants: tuple, seed: int
                  ) -> tuple[dict, dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
     """(metrics for ``metrics/mrpn.json``, per-clip correctness {variant: (N,)}, the same per
-    corruption) of a fold study; ``labels`` and ``actors`` (N,) are in the study's test order."""
-    correct = {v: (study.predicted[v] == labels).astype(float) for v in variants}
-    corrupted = {v: {c: (p == labels).astype(float) for c, p in by_c.items()} for v, by_c in study.corrupted.items()}
-    metrics = {**fold_summary(study.folds, variants), **fusion_comparisons(correct, actors, seed),
-               **robustness(correct, corrupted, actors, seed), "folds": len(study.folds), "clips": int(len(labels))}
+    corruption) of the fold studies of one or more training seeds over the same folds; ``labels``
+    and ``actors`` (N,) are in the studies' test order. A clip's correctness is its share of seeds
+    right (the report's variance model for seeds: the bootstrap over actors then carries what seeds
+    leave uncertain); accuracies' mean and spread are over every fold of every seed."""
+    if any(not np.array_equal(s.order, studies[0].order) for s in studies):
+        raise ValueError("the seeds' fold studies test the clips in different orders: not the same folds")
+    correct = {v: np.mean([(s.predicted[v] == labels) for s in studies], axis=0) for v in variants}
+    corrupted = {v: {c: np.mean([(s.corrupted[v][c] == labels) for s in studies], axis=0) for c in by_c}
+                 for v, by_c in studies[0].corrupted.items()}
+    rows = [row for s in studies for row in s.folds]
+    metrics = {**fold_summary(rows, variants), **fusion_comparisons(correct, actors, seed),
+               **robustness(correct, corrupted, actors, seed), "folds": len(studies[0].folds), "seeds": len(studies),
+               "clips": int(len(labels))}
     return metrics, correct, corrupted

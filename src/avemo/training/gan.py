@@ -49,6 +49,7 @@ class GanTrainConfig:
     bf16: bool  # autocast to bfloat16 on CUDA; metrics are computed in fp32 regardless
     channels_last: bool
     diversity_weight: float  # mode-seeking term (0 = off: one noise draw per G step)
+    source_dropout: float  # share of pairs whose source G sees blanked (zeros) in training
 
 
 @dataclass
@@ -193,6 +194,8 @@ def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrai
             continue
         local = world.share(idx)
         batch = GanData(data.source[local], data.target[local], data.condition[local], data.klass[local])
+        if cfg.source_dropout > 0:
+            batch = drop_sources(batch, cfg.source_dropout, world, len(idx))
         if cfg.channels_last:
             batch = _channels_last(batch)
         for i in range(cfg.n_critic):
@@ -205,6 +208,18 @@ def train_one_epoch(models: GanModels, optims: dict, data: GanData, cfg: GanTrai
             sums[k] = sums.get(k, 0) + v
         steps += 1
     return {k: float(v) / max(1, steps) for k, v in sums.items()}  # one sync per epoch
+
+
+def drop_sources(batch: GanData, share: float, world: World, n_global: int) -> GanData:
+    """The batch with the sources of about ``share`` of its pairs blanked (zeros; drawn for the global
+    batch, so any number of ranks blanks the same pairs). Trained only on sources, a generator maps
+    each training face to its own target and leaves the condition unused (it then hands back copies
+    of its training audio, and for an unseen face draws no class); a pair without a source can be
+    matched only through its condition, so the condition must carry the class."""
+    keep = torch.rand(n_global, device=batch.source.device) >= share
+    keep = world.share(keep) if world.size > 1 else keep
+    mask = keep.to(batch.source.dtype).view(-1, *([1] * (batch.source.dim() - 1)))
+    return replace(batch, source=batch.source * mask)
 
 
 def _channels_last(batch: GanData) -> GanData:
