@@ -49,17 +49,22 @@ COLLECT = $(if $(SINCE),--since $(SINCE))
 # The default pipeline (params.yaml) stays fp32; collect's --where leaves fp32 rows of the same commits out.
 TABLE_SET ?= eval.seeds=3 gan.eval_every=0 classifier.precision=bf16
 # Each row is the README's recipe for that paper row (Wasserstein with 5 critic steps, as wGAN and tc-wGAN
-# ran it). tc-wGAN's temporal 3D-CNN row (TEMPORAL_ROW) takes the README's CPU setting (one SpecAugment
-# copy per window, 8 epochs): 10 windows x 10 copies x 40 epochs would take hours per fold on 2 cores.
+# ran it). tc-wGAN's temporal rows (TEMPORAL_ROWS: its three encoders) take the README's CPU setting (one
+# SpecAugment copy per window, 8 epochs): 10 windows x 10 copies x 40 epochs would take hours per fold on 2
+# cores. PAPER_ROW is the papers' generator size (width 64, a 1280-d bottleneck, 100 epochs): does "no
+# row helps" hold for it? SOURCE_ROW is the committed GAN without blanked sources (gan.source_dropout=0),
+# as the papers trained it.
 VARIANTS ?= --variant "gan.condition=label" --variant "gan.condition=classifier" \
 	--variant "gan.condition=conformal" --variant "gan.progressive=true gan.pretrain_pool=s1_s3" \
 	--variant "gan.loss=wasserstein gan.n_critic=5" --variant "gan.generator=unet"
-TEMPORAL_ROW ?= --variant "gan.loss=wasserstein gan.n_critic=5 gan.input=temporal temporal.encoder=3dcnn \
-	temporal.specaugment_copies=1 gan.epochs=8"
+TEMPORAL = gan.loss=wasserstein gan.n_critic=5 gan.input=temporal temporal.specaugment_copies=1 gan.epochs=8
+TEMPORAL_ROWS ?= $(foreach e,3dcnn lstm transformer,--variant "$(TEMPORAL) temporal.encoder=$(e)")
+PAPER_ROW ?= --variant "gan.width=64 gan.bottleneck=1280 gan.epochs=100"
+SOURCE_ROW ?= --variant "gan.source_dropout=0.0"
 
 tables: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
-		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS) $(TEMPORAL_ROW)
+		--set "$(TABLE_SET)" --jobs $(JOBS) $(VARIANTS) $(TEMPORAL_ROWS) $(PAPER_ROW) $(SOURCE_ROW)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --results docs/results.md --readme README.md --where "$(TABLE_SET)"
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report summary --readme README.md --results docs/results.md
 

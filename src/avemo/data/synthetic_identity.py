@@ -118,12 +118,6 @@ def neutral_landmarks(lm: np.ndarray) -> np.ndarray:
     return out
 
 
-def fill_polygon(image: np.ndarray, points: np.ndarray, colour: np.ndarray, blur: float) -> np.ndarray:
-    """``image`` with the polygon ``points`` (N, 2 as x, y) painted in ``colour``, edges blurred by ``blur`` px."""
-    mask = polygon_mask(points, image.shape[:2], blur)
-    return image * (1 - mask[..., None]) + colour * mask[..., None]
-
-
 def polygon_mask(points: np.ndarray, shape: tuple, blur: float) -> np.ndarray:
     mask = np.zeros(shape)
     rr, cc = polygon(points[:, 1], points[:, 0], shape)

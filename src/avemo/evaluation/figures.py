@@ -18,6 +18,17 @@ def integer_ticks(axis) -> None:
     axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
+def label_pairs(fig, axes: np.ndarray, rows: list[str], left: str, right: str, title: str) -> None:
+    """A grid of column pairs labelled: each row's name at its left, each pair headed (left, right),
+    and the figure's title."""
+    for r, name in enumerate(rows):
+        axes[r, 0].text(-0.12, 0.5, name, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=8)
+    for k in range(axes.shape[1] // 2):
+        axes[0, 2 * k].set_title(left, fontsize=7)
+        axes[0, 2 * k + 1].set_title(right, fontsize=7)
+    fig.suptitle(title, fontsize=9)
+
+
 def save_figure(fig, path: str | Path) -> None:
     """PNG without timestamps in its metadata, written atomically."""
     with atomic_path(path) as tmp:
@@ -43,11 +54,7 @@ def save_preprocess_figure(array_dir: Path, clips: pd.DataFrame, path: str | Pat
                 axes[r, 2 * k].text(0.5, -0.08, f"actor {clips.loc[idx[k], 'actor']}", transform=axes[r, 2 * k].transAxes,
                                     ha="center", va="top", fontsize=6)
                 axes[r, 2 * k + 1].imshow(specs[idx[k], 0], origin="lower", aspect="auto", cmap="magma", vmin=-1, vmax=1)
-        axes[r, 0].text(-0.15, 0.5, emo, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=8)
-    for k in range(per_class):
-        axes[0, 2 * k].set_title("face", fontsize=7)
-        axes[0, 2 * k + 1].set_title("log-mel", fontsize=7)
-    fig.suptitle("preprocess: aligned middle-frame faces and GAN spectrograms, by emotion", fontsize=9)
+    label_pairs(fig, axes, emotions, "face", "log-mel", "preprocess: aligned middle-frame faces and GAN spectrograms, by emotion")
     fig.tight_layout()
     save_figure(fig, path)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from .figures import integer_ticks, plt, save_figure
+from .figures import integer_ticks, label_pairs, plt, save_figure
 
 
 LOSS_COLUMNS, EVALUATION_COLUMNS = ("g_loss", "d_loss", "q_loss"), ("fid", "kid", "is")
@@ -68,10 +68,6 @@ def save_real_vs_generated(real: np.ndarray, fake: np.ndarray, labels: np.ndarra
             if k < len(idx):
                 _show(axes[r, 2 * k], real[idx[k]])
                 _show(axes[r, 2 * k + 1], fake[idx[k]])
-        axes[r, 0].text(-0.08, 0.5, name, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=8)
-    for k in range(per_class):
-        axes[0, 2 * k].set_title("real", fontsize=7)
-        axes[0, 2 * k + 1].set_title("generated", fontsize=7)
-    fig.suptitle("real samples and the samples generated from their faces, by emotion", fontsize=8)
+    label_pairs(fig, axes, list(classes), "real", "generated", "real samples and the samples generated from their faces, by emotion")
     fig.tight_layout()
     save_figure(fig, path)

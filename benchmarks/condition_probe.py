@@ -1,0 +1,93 @@
+"""Does the generator's condition carry the class? GAN-test (the real-data audio CNN's accuracy on
+the samples, against the class each was generated for) during training, for image and temporal
+input at equal optimiser steps, with the source as trained and replaced by zeros, for G trained with
+and without blanked sources (``gan.source_dropout``). Reads the workspace's pipeline outputs (run
+`dvc repro` first) and trains in-process on fold 0's S3; prints one table.
+
+    .venv/bin/python benchmarks/condition_probe.py --steps 400 --every 100
+    .venv/bin/python benchmarks/condition_probe.py --loss wasserstein --n-critic 5 --dropouts 0 0.5
+
+With the source zeroed, a generator that uses its condition still draws the class (GAN-test well above
+1/6); one that reads the class from the source alone (the face it memorised) falls to chance.
+"""
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+from avemo.data.pairs import PairSpec, s3_pairs  # noqa: E402
+from avemo.evaluation.generation import network_outputs  # noqa: E402
+from avemo.models.checkpoints import load_emotion_cnn  # noqa: E402
+from avemo.models.gan import build_gan, generate  # noqa: E402
+from avemo.training.gan import GanData, build_optimizers, train_one_epoch  # noqa: E402
+from avemo.training.losses import LOSSES  # noqa: E402
+from conftest import PARAMS, gan_setup, gan_train_config  # noqa: E402
+
+
+def gan_test(net, generator, data: GanData, noise_dim: int, zero_source: bool) -> float:
+    source = torch.zeros_like(data.source) if zero_source else data.source
+    fake = generate(generator, source, data.condition, noise_dim, 0)
+    generator.train()
+    return float((network_outputs(net, fake)[1].argmax(1) == data.klass.numpy()).mean())
+
+
+def probe(kind: str, dropout: float, args, net) -> list[tuple[int, float, float]]:
+    """(steps, GAN-test as trained, GAN-test with zeroed sources) every ``args.every`` steps."""
+    spec = PairSpec(direction="face2audio", input=kind, condition="label", data_fraction=1.0,
+                    copies=args.copies, seed=0)
+    pairs = s3_pairs(ROOT / "data/processed", ROOT / "data/splits.csv", ROOT / "data/conformal.npz",
+                     PARAMS["data"].classes, spec, ROOT / "data/temporal_embeddings.npy")
+    data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
+    torch.manual_seed(0)
+    models = build_gan(gan_setup(tuple(pairs.source.shape[1:]), tuple(pairs.target.shape[1:]),
+                                 critic_batch_norm=LOSSES[args.loss].critic_batch_norm))
+    cfg = gan_train_config(loss=args.loss, n_critic=args.n_critic, source_dropout=dropout, epochs=10**6)
+    optims = build_optimizers(models, cfg, "cpu")
+    per_epoch = -(-len(data) // cfg.batch_size)
+    rows, steps, epoch = [], 0, 0
+    while steps < args.steps:
+        # an epoch cut to the steps left, so both inputs are measured at the same optimiser steps
+        take = min(len(data), (args.every - steps % args.every) * cfg.batch_size)
+        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(epoch))[:take]
+        part = GanData(*(t[order] for t in (data.source, data.target, data.condition, data.klass)))
+        train_one_epoch(models, optims, part, replace(cfg, seed=epoch), epoch)
+        steps += -(-take // cfg.batch_size)
+        epoch += 1
+        if steps % args.every == 0:
+            rows.append((steps, gan_test(net, models.generator, data, cfg.noise_dim, False),
+                         gan_test(net, models.generator, data, cfg.noise_dim, True)))
+            print(f"{kind} dropout {dropout}: {rows[-1]} ({per_epoch} steps an epoch)", file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--every", type=int, default=100)
+    ap.add_argument("--loss", default="bce")
+    ap.add_argument("--n-critic", type=int, default=1)
+    ap.add_argument("--copies", type=int, default=1, help="temporal input: SpecAugment copies per window")
+    ap.add_argument("--dropouts", type=float, nargs="+", default=[0.0, 0.5])
+    ap.add_argument("--inputs", nargs="+", default=["image", "temporal"])
+    args = ap.parse_args()
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    net = load_emotion_cnn(ROOT / "models/audio_classifier.pt")
+    print(f"GAN-test of the label GAN on fold 0's S3 faces ({args.loss}, n_critic {args.n_critic}; chance 0.167): "
+          "as trained / with every source zeroed")
+    print("| input | source_dropout | " + " | ".join(f"{s} steps" for s in range(args.every, args.steps + 1, args.every))
+          + " |")
+    print("|---|---|" + "---|" * (args.steps // args.every))
+    for kind in args.inputs:
+        for dropout in args.dropouts:
+            rows = probe(kind, dropout, args, net)
+            print(f"| {kind} | {dropout:g} | " + " | ".join(f"{a:.2f} / {z:.2f}" for _, a, z in rows) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
