@@ -45,7 +45,8 @@ def fold_mean(v: Variant, metric: str, digits: int = 3) -> str:
 
 def augmentation_table(variants: list[Variant], versus: dict) -> str:
     head = ("| variant | folds | augmented acc. | fair baseline acc. | delta vs baseline, pooled [95% CI] | half-width | p | "
-            "folds better | vs first row [95% CI] | oracle delta | shuffled delta | pseudo-label delta | FID | GAN-test |")
+            "folds better | vs first row [95% CI] | oracle delta | shuffled delta | pseudo-label delta | FID | GAN-test | "
+            "copy share | copy ratio |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for v in variants:
         aug = v.pooled.get("augmented")
@@ -59,7 +60,8 @@ def augmentation_table(variants: list[Variant], versus: dict) -> str:
             interval(v.pooled["oracle"]) if "oracle" in v.pooled else "missing",
             interval(v.pooled["shuffled"]) if "shuffled" in v.pooled else "missing",
             interval(v.pooled["pseudo"]) if "pseudo" in v.pooled else "",
-            fold_mean(v, "generation.fid", 1), fold_mean(v, "generation.gan_test", 2)]) + " |")
+            fold_mean(v, "generation.fid", 1), fold_mean(v, "generation.gan_test", 2),
+            fold_mean(v, "generation.copy_share", 2), fold_mean(v, "generation.copy_ratio", 2)]) + " |")
     return "\n".join(lines)
 
 

@@ -32,8 +32,8 @@ ARMS = ("augmented", "oracle", "shuffled")  # each compared with the fair baseli
 OPTIONAL_ARMS = ("pseudo",)  # only when generating from the face-only pool: its real audio under f_S's labels
 FOLD_METRICS = ("augmented.augmented_accuracy", "augmented.baseline_accuracy", "augmented.oracle_accuracy",
                 "augmented.shuffled_accuracy", "augmented.delta", "generation.fid", "generation.kid",
-                "generation.is", "generation.ssim", "generation.gan_test", "audio_classifier.accuracy",
-                "face_classifier.accuracy")
+                "generation.is", "generation.ssim", "generation.gan_test", "generation.copy_share",
+                "generation.copy_ratio", "audio_classifier.accuracy", "face_classifier.accuracy")
 POOL_METRICS = ("generate.pool_selected_share", "generate.pool_label_accuracy_all",
                 "generate.pool_label_accuracy_selected")  # only runs that generate from the face-only pool
 EPSILONS = ("0.05", "0.1", "0.2")
