@@ -274,3 +274,20 @@ def test_a_middle_frame_without_a_face_takes_the_nearest_one_with_a_face(models,
     assert not isinstance(kept, Rejection), kept
     assert kept["faces"].std() > 20  # a face, not the grey frame
     assert 0 < kept["faceless_share"] <= 0.1
+
+
+def test_an_unparsable_name_is_rejected_with_both_its_files(tiny_corpus, tmp_path):
+    """A clip named outside CREMA-D's scheme: rejected by name, its video named beside its WAV, and
+    every clean clip kept."""
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(tiny_corpus, root)
+    for folder, suffix in (("AudioWAV", "wav"), ("VideoFlash", "flv")):
+        first = sorted((root / folder).glob(f"*.{suffix}"))[0]
+        shutil.copy(first, root / folder / f"take2_of_1001.{suffix}")
+    table, rejects = build_manifest("synthetic", root, SIX)
+    (row,) = rejects.itertuples()
+    assert row.kind == "name does not parse" and row.path.endswith("take2_of_1001.wav")
+    assert row.other_file.endswith("take2_of_1001.flv") and "does not match" in row.reason
+    assert len(table) == len(build_manifest("synthetic", tiny_corpus, SIX)[0])
