@@ -22,9 +22,9 @@ repro: install
 OTHER_CPUS = "ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2" "ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41"
 
 test: install
-	PATH=$(abspath $(VENV))/bin:$$PATH OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist loadfile
+	PATH=$(abspath $(VENV))/bin:$$PATH OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 	for kernels in $(OTHER_CPUS); do echo "numerics under $$kernels"; \
-		env $$kernels PATH=$(abspath $(VENV))/bin:$$PATH OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist loadfile \
+		env $$kernels PATH=$(abspath $(VENV))/bin:$$PATH OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder \
 		-m numerics -p no:cacheprovider || exit 1; done
 
 bench: install
