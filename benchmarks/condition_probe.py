@@ -15,7 +15,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +75,6 @@ def main() -> None:
     ap.add_argument("--dropouts", type=float, nargs="+", default=[0.0, 0.5])
     ap.add_argument("--inputs", nargs="+", default=["image", "temporal"])
     args = ap.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     net = load_emotion_cnn(ROOT / "models/audio_classifier.pt")
     print(f"GAN-test of the label GAN on fold 0's S3 faces ({args.loss}, n_critic {args.n_critic}; chance 0.167): "
           "as trained / with every source zeroed")

@@ -1,6 +1,7 @@
 """Bad media: each is rejected with a readable reason naming the file that failed, and the rest of
 the run goes on; memory does not grow with the clip's length; a stage that fails keeps its table."""
 import os
+import shutil
 import subprocess
 import sys
 import tracemalloc
@@ -145,8 +146,6 @@ def test_memory_does_not_grow_with_clip_length(tmp_path):
 
 def test_failing_stage_keeps_the_table_and_groups_reasons_by_kind(tiny_corpus, tmp_path):
     root = tmp_path / "copy"
-    import shutil
-
     shutil.copytree(tiny_corpus, root)
     for wav in sorted((root / "AudioWAV").iterdir())[:6]:
         wav.write_bytes(LFS)
@@ -279,8 +278,6 @@ def test_a_middle_frame_without_a_face_takes_the_nearest_one_with_a_face(models,
 def test_an_unparsable_name_is_rejected_with_both_its_files(tiny_corpus, tmp_path):
     """A clip named outside CREMA-D's scheme: rejected by name, its video named beside its WAV, and
     every clean clip kept."""
-    import shutil
-
     root = tmp_path / "copy"
     shutil.copytree(tiny_corpus, root)
     for folder, suffix in (("AudioWAV", "wav"), ("VideoFlash", "flv")):
