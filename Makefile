@@ -89,15 +89,20 @@ empty :=
 space := $(empty) $(empty)
 gan = $(subst $(comma),$(space),$(1))
 
-# queued in this order: the default corpus at the smallest budget, the other links there, then the larger budgets
+# Fold by fold (a study cut short leaves whole folds): in each, the label GAN on every corpus and budget, then
+# generation from every face on each, so that two jobs never start the same fold's corpus at once and the second
+# GAN of a corpus restores the first one's shared stages from the run cache. The ledger keeps the finished
+# experiments in the repository: a study longer than one machine's lease is queued again elsewhere with the
+# same command, skips the folds the ledger holds, and is reported whole (docs/studies.md).
+BUDGET_LEDGER ?= reports/budget/ledger.json.gz
 budget: install
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --start-fold $(START_FOLD) \
-		--set "$(BUDGET_SET)" --jobs $(JOBS) \
-		$(foreach g,$(BUDGET_GANS),--variant "split.audio_share=$(SMALLEST) $(call gan,$(g))") \
-		$(foreach l,$(LINKS),$(foreach g,$(BUDGET_GANS),--variant "corpus.face_voice_link=$(l) split.audio_share=$(SMALLEST) $(call gan,$(g))")) \
-		$(foreach b,$(wordlist 2,9,$(BUDGETS)),$(foreach g,$(BUDGET_GANS),--variant "split.audio_share=$(b) $(call gan,$(g))"))
+		--set "$(BUDGET_SET)" --jobs $(JOBS) --by-fold --ledger $(BUDGET_LEDGER) \
+		$(foreach g,$(BUDGET_GANS),--variant "split.audio_share=$(SMALLEST) $(call gan,$(g))" \
+		$(foreach l,$(LINKS),--variant "corpus.face_voice_link=$(l) split.audio_share=$(SMALLEST) $(call gan,$(g))") \
+		$(foreach b,$(wordlist 2,9,$(BUDGETS)),--variant "split.audio_share=$(b) $(call gan,$(g))"))
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --out reports/budget \
-		--results docs/results.md --block budget --readme README.md --where "$(BUDGET_SET)"
+		--results docs/results.md --block budget --readme README.md --where "$(BUDGET_SET)" --ledger $(BUDGET_LEDGER)
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.

@@ -605,3 +605,66 @@ def test_splits_adds_the_dataset_under_data_root(tmp_path, capsys, monkeypatch):
     main(["splits", "--params", str(tmp_path / "params.yaml")])
     out = capsys.readouterr()
     assert "crema_d at" not in out.out and "no row for data.root" in out.err and "| CREMA-D | 91 |" in out.out
+
+
+def test_queue_by_fold_puts_every_variant_of_a_fold_before_the_next_and_skips_what_a_ledger_holds(monkeypatch, tmp_path):
+    """`--by-fold` queues fold 0's variants, then fold 1's; with `--ledger` the folds a kept experiment
+    ran with the same params (the study's --set and the variant's) are not queued again."""
+    import subprocess
+    from avemo.report import cli, ledger
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    rows = ["gan.condition=label", "gan.condition=conformal generate.sources=all"]
+    args = ["queue", "--folds", "3", "--start-fold", "1", "--set", "eval.seeds=3 eval.curve_actors=[1,2]", "--all-stages"]
+    cli.main(args + ["--by-fold", "--variant", rows[0], "--variant", rows[1]])
+    sets = [[c[i + 1] for i in range(len(c)) if c[i] == "-S"] for c in calls]
+    common = ["eval.seeds=3", "eval.curve_actors=[1,2]"]
+    assert sets == [["split.fold=1", *common, rows[0]], ["split.fold=1", *common, *rows[1].split()],
+                    ["split.fold=2", *common, rows[0]], ["split.fold=2", *common, *rows[1].split()]]
+    # the ledger holds fold 1 of the label row at the study's settings, and fold 2 of it at other settings
+    experiments = parse_exp_show(fake_show())[:2]
+    for e, fold, seeds in zip(experiments, (1, 2), (3, 1)):
+        e.params.update({"split.fold": fold, "eval.seeds": seeds, "eval.curve_actors": (1, 2)})
+    ledger.save(tmp_path / "ledger.json.gz", experiments)
+    calls.clear()
+    cli.main(args + ["--ledger", str(tmp_path / "ledger.json.gz"), "--variant", rows[0], "--variant", rows[1]])
+    sets = [[c[i + 1] for i in range(len(c)) if c[i] == "-S"] for c in calls]
+    assert sets == [["split.fold=2", *common, rows[0]],  # variant by variant, each over the folds it lacks
+                    ["split.fold=1", *common, *rows[1].split()], ["split.fold=2", *common, *rows[1].split()]]
+
+
+def test_a_ledger_keeps_what_the_report_reads_and_collect_reports_it_with_dvc_s_experiments(monkeypatch, tmp_path):
+    """Experiments collected on one machine and kept in the ledger are reported with those DVC holds on
+    the next one; the ledger gains the new ones, a collect that adds nothing leaves its bytes alone,
+    and the report of the whole equals the report of all the experiments read at once."""
+    from avemo.report import cli, ledger
+
+    shown = fake_show()
+    every = shown[1]["experiments"]  # newest first, as DVC lists them
+    first = [{"rev": "workspace", "data": {}}, {**shown[1], "experiments": every[3:]}]  # l0, l1, l2
+    second = [{"rev": "workspace", "data": {}}, {**shown[1], "experiments": every[:3]}]  # c0, c1, c2
+
+    def read_files(experiments, tables, cwd="."):
+        for e in experiments:
+            e.files[CLIPS] = clips(e.params["split.fold"], 0.3 if e.params["gan.condition"] == "classifier" else 0.0,
+                                   np.random.default_rng(len(e.name) + e.params["split.fold"]))
+
+    monkeypatch.setattr(cli, "read_files", read_files)
+    monkeypatch.setattr(cli, "head_rev", lambda cwd, rev: "base-sha")
+    path = tmp_path / "ledger.json.gz"
+    for show in (first, second):
+        monkeypatch.setattr(cli, "exp_show", lambda *a, show=show, **kw: show)
+        cli.collect(tmp_path / "kept", ledger_path=path)
+    kept = ledger.load(path)
+    assert [e.name for e in kept] == ["l0", "l1", "l2", "c0", "c1", "c2"]
+    assert kept[1].params["train.seed"] == 5 and kept[3].files[CLIPS].startswith("clip,actor")
+    before = path.read_bytes()
+    monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: [{"rev": "workspace", "data": {}}])
+    text = cli.collect(tmp_path / "kept", ledger_path=path)  # a fresh machine: DVC holds nothing
+    assert path.read_bytes() == before
+    monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: shown)
+    assert cli.collect(tmp_path / "once") == text
+    monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: [{"rev": "workspace", "data": {}}])
+    with pytest.raises(SystemExit, match="no finished experiments"):
+        cli.collect(tmp_path / "none", ledger_path=tmp_path / "absent.json.gz")

@@ -13,13 +13,14 @@ tables from what DVC stores.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .experiments import baseline_params, commits_between, exp_show, head_rev, parse_exp_show, read_files
-from . import designs, summary
+from . import designs, ledger, summary
 from .render import markers, readme_headline, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
                      matching, one_param_contrasts, parse_settings, summarise)
@@ -31,17 +32,33 @@ REPORT_STAGES = ("evaluate_augmented", "evaluate_generation", "learning_curve")
 
 
 def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, common: str = "",
-          targets: tuple[str, ...] = REPORT_STAGES) -> list[list[str]]:
-    """One ``dvc exp run --queue`` per variant over ``split.fold=range(start_fold, folds)``, each with
+          targets: tuple[str, ...] = REPORT_STAGES, by_fold: bool = False,
+          done: list | None = None) -> list[list[str]]:
+    """``dvc exp run --queue`` for each variant over ``split.fold`` = start_fold .. folds-1, each with
     the ``common`` overrides too (e.g. ``eval.seeds=3`` for every row), running ``targets`` and their
-    upstream stages (every stage when empty); returns the commands. Variant by variant, so that with
-    fewer jobs than folds a fold's shared stages (classifiers, calibration, references) are done and
-    in DVC's run cache before its next variant starts, which then restores them."""
+    upstream stages (every stage when empty); returns the commands.
+
+    Variant by variant (one command per variant over the fold range), or with ``by_fold`` fold by fold
+    (every variant of fold 0, then of fold 1, ...): a study cut short then leaves whole folds, each
+    variant paired with the others. Either way a fold's shared stages (classifiers, calibration,
+    references) are done and in DVC's run cache before its next variant starts, which then restores
+    them. The folds a ledger's ``done`` experiments already ran (same params) are not queued again."""
     if not 0 <= start_fold < folds:
         raise SystemExit(f"avemo report: --start-fold {start_fold} must lie in 0 .. {folds - 1}")
+    rows = variants or [""]
+    if by_fold or done:
+        from .ledger import holds
+
+        jobs = [(f"split.fold={fold}", variant) for fold, variant in
+                ((f, v) for f in range(start_fold, folds) for v in rows) if not done or
+                not holds(done, f"{common} {variant}", fold)]
+        if not by_fold:  # variant by variant, each over the folds it still lacks
+            jobs.sort(key=lambda job: rows.index(job[1]))
+    else:
+        jobs = [(f"split.fold=range({start_fold},{folds})", variant) for variant in rows]
     commands = []
-    for variant in variants or [""]:
-        sets = [f"split.fold=range({start_fold},{folds})", *common.split(), *variant.split()]
+    for fold, variant in jobs:
+        sets = [fold, *common.split(), *variant.split()]
         cmd = ["dvc", "exp", "run", "--queue"] + [a for s in sets for a in ("-S", s)] + list(targets)
         subprocess.run(cmd, cwd=cwd, check=True)
         commands.append(cmd)
@@ -104,18 +121,28 @@ def wait(cwd: str = ".", poll: float = 30.0, jobs: int = 1) -> None:
 
 def collect(out_dir: Path, results: Path | None = None, all_commits: bool = False, cwd: str = ".",
             block: str = "", rev: str | None = None, num: int = 1, readme: Path | None = None,
-            where: str = "") -> str:
+            where: str = "", ledger_path: Path | None = None) -> str:
+    """Report the finished experiments of the commits read (and, with ``ledger_path``, the ones that
+    ledger kept from other machines, adding the new ones to it)."""
     rows = exp_show(all_commits, cwd, rev=rev, num=num)
+    kept = ledger.load(ledger_path) if ledger_path else []
     experiments = parse_exp_show(rows)
-    if not experiments:
+    if not experiments and not kept:
         raise SystemExit("avemo report: no finished experiments (queue them with `avemo report queue`)")
     reference = baseline_params(rows, head_rev(cwd, rev or "HEAD")) or baseline_params(rows)
-    filled = fill_added_params(experiments, reference)
-    read = len(experiments)
-    experiments = matching(experiments, parse_settings(where))
+    read = len(experiments) + len(kept)
+    settings = parse_settings(where)
+    filled = Counter(fill_added_params(experiments, reference))
+    if experiments:  # a ledger's experiments were chosen by --where when they were added
+        experiments = matching(experiments, settings)
+        read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
+    experiments = ledger.merge(kept, experiments)
+    if ledger_path:
+        ledger.save(ledger_path, experiments)
+    filled.update(fill_added_params(experiments, reference))
+    experiments = matching(experiments, settings)
     if not experiments:
         raise SystemExit(f"avemo report: none of the {read} finished experiments sets {where}")
-    read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
     variants = [summarise(v) for v in group(experiments, reference)]
     versus = {v.label: compare_to(v, variants[0]) for v in variants[1:]}
     notes = [f"{n} experiment(s) of an older commit lack `{key}` (added since); "
@@ -177,6 +204,10 @@ def main(argv: list[str] | None = None) -> None:
         scope.add_argument("--targets", nargs="+", metavar="STAGE",
                            help="run these stages and what they need (e.g. train_mrpn face_study)")
         p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks (run only)")
+        p.add_argument("--by-fold", action="store_true",
+                       help="queue every variant of a fold before the next fold (a study cut short leaves whole folds)")
+        p.add_argument("--ledger", type=Path,
+                       help="skip the folds this ledger already holds (a study continued on another machine)")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
@@ -190,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--where", default="", metavar='"KEY=VALUE ..."',
                    help="only the experiments that set these params (the study's --set), when the commits read "
                         "hold another study's too")
+    p.add_argument("--ledger", type=Path,
+                   help="a study's kept experiments (reports/<study>/ledger.json.gz): report them with the ones "
+                        "DVC holds, and add those to it")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
@@ -200,8 +234,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--datasets", type=Path, help="also replace the splits block of this file (docs/datasets.md)")
     args = parser.parse_args(argv)
     if args.command in ("queue", "run"):
+        done = ledger.load(args.ledger) if args.ledger else None
         queue(args.folds, args.variant, start_fold=args.start_fold, common=args.common,
-              targets=run_targets(args.all_stages, args.targets))
+              targets=run_targets(args.all_stages, args.targets), by_fold=args.by_fold, done=done)
         if args.command == "run":
             start_workers(args.jobs)
             wait(poll=args.poll, jobs=args.jobs)
@@ -219,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
         print(collect(args.out, args.results, args.all_commits, block=args.block, rev=args.rev, num=num,
-                      readme=args.readme, where=args.where))
+                      readme=args.readme, where=args.where, ledger_path=args.ledger))
 
 
 if __name__ == "__main__":
