@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install repro test bench tables budget rehearsal paper clean
+.PHONY: install repro test bench tables budget mrpn rehearsal paper clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -103,6 +103,17 @@ budget: install
 		$(foreach b,$(wordlist 2,9,$(BUDGETS)),--variant "split.audio_share=$(b) $(call gan,$(g))"))
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report collect $(COLLECT) --out reports/budget \
 		--results docs/results.md --block budget --readme README.md --where "$(BUDGET_SET)" --ledger $(BUDGET_LEDGER)
+
+# MRPN over training seeds (docs/results.md, "MRPN on the default corpus"): train_mrpn alone, once per seed count
+# (each experiment trains every variant on MRPN's own folds with that many seeds and pools them), then the
+# table of N2 against N0 and N1 and every fusion model against the better unimodal one, with half-widths.
+MRPN_SEEDS ?= 3 5
+MRPN_SET ?=
+mrpn: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds 1 --targets train_mrpn --jobs $(JOBS) \
+		$(if $(MRPN_SET),--set "$(MRPN_SET)") $(foreach s,$(MRPN_SEEDS),--variant "mrpn.seeds=$(s)")
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report mrpn $(COLLECT) --results docs/results.md \
+		$(if $(MRPN_SET),--where "$(MRPN_SET)")
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.

@@ -91,6 +91,7 @@ REGISTRIES = {
     "classifier.depth": ("CLASSIFIER_DEPTHS", ("avemo.models.classifier", "DEPTHS")),
     "gan.generator": ("GAN_GENERATORS", ("avemo.models.generator", "GENERATORS")),
     "gan.upsample": ("GAN_UPSAMPLERS", ("avemo.models.generator", "UPSAMPLERS")),
+    "gan.critic_condition": ("GAN_CRITIC_CONDITIONS", ("avemo.models.discriminator", "DISCRIMINATORS")),
     "temporal.encoder": ("TEMPORAL_ENCODERS", ("avemo.models.temporal", "ENCODERS")),
     "mrpn.variants": ("MRPN_VARIANTS", ("avemo.models.mrpn", "VARIANT_BUILDERS")),
     "mrpn.backbone": ("MRPN_BACKBONES", ("avemo.models.mrpn", "BACKBONES")),

@@ -103,3 +103,23 @@ def test_temporal_encoder_on_uint8_windows_is_the_float_training_exactly():
                                       (as_float(frames[7:]), val[1]), fit)
     assert history == ref_history
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), ref.state_dict().values()))
+
+
+@pytest.mark.parametrize("loss", ["bce", "wasserstein"])
+def test_projection_critic_adds_the_condition_s_embedding_dotted_with_the_sample_s_features(loss):
+    """gan.critic_condition=projection: D(y, c) = w^T phi(y) + b + (V^T c)^T phi(y) (Miyato & Koyama 2018,
+    eq. 3), computed here by hand from the critic's own layers; the sample alone enters the convs, and
+    a soft condition scores the weighted mixture of the classes' projections."""
+    torch.manual_seed(0)
+    d = build_gan(gan_setup(FACE, SPEC, critic_condition="projection", width=8,
+                            critic_batch_norm=LOSSES[loss].critic_batch_norm)).discriminator.eval()
+    assert d.body[0].in_channels == 1  # the condition is not an input channel
+    y = torch.randn(4, *SPEC)
+    one_hot = torch.eye(6)[[0, 3, 3, 5]]
+    soft = torch.softmax(torch.randn(4, 6), 1)
+    phi = d.body(y)
+    by_hand = phi @ d.out.weight[0] + d.out.bias[0]
+    assert torch.allclose(d(y, one_hot), by_hand + (phi * d.embed.weight.T[[0, 3, 3, 5]]).sum(1), atol=1e-5)
+    mixture = sum(soft[:, k] * (phi * d.embed.weight.T[k]).sum(1) for k in range(6))
+    assert torch.allclose(d(y, soft), by_hand + mixture, atol=1e-5)
+    assert not torch.allclose(d(y, one_hot), d(y, torch.eye(6)[[1, 1, 1, 1]]))  # the score depends on c

@@ -668,3 +668,49 @@ def test_a_ledger_keeps_what_the_report_reads_and_collect_reports_it_with_dvc_s_
     monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: [{"rev": "workspace", "data": {}}])
     with pytest.raises(SystemExit, match="no finished experiments"):
         cli.collect(tmp_path / "none", ledger_path=tmp_path / "absent.json.gz")
+
+
+def mrpn_experiment(name, seeds, spread, rng):
+    """An experiment that ran train_mrpn with ``seeds`` seeds: accuracies and paired differences
+    whose intervals are ``spread`` wide (points / 100) around per-experiment values."""
+    m = {"mrpn.seeds": seeds}
+    for v, acc in {"audio_only": 0.45, "video_only": 0.76, "n0_late_fusion": 0.84, "n1": 0.79, "n2": 0.70}.items():
+        m[f"mrpn.{v}"], m[f"mrpn.{v}_std"] = acc + rng.normal(0, 0.01), 0.02
+    stems = [f"n2_vs_{v}_delta" for v in ("n0_late_fusion", "n1")] + \
+        [f"{v}_vs_best_unimodal_delta" for v in ("n0_late_fusion", "n1", "n2")]
+    for stem in stems:
+        d = rng.normal(0, 0.05)
+        m.update({f"mrpn.{stem}": d, f"mrpn.{stem}_ci95_low": d - spread / 2, f"mrpn.{stem}_ci95_high": d + spread / 2})
+    from avemo.report.experiments import Experiment
+    return Experiment(name, f"{name}-sha", {"mrpn.seeds": seeds, "mrpn.epochs": 8}, m)
+
+
+def test_the_mrpn_seed_table_gives_each_difference_its_interval_and_half_width_per_seed_count(monkeypatch, tmp_path):
+    """`avemo report mrpn`: one column per experiment that ran train_mrpn (its seed count), N2 against
+    each other fusion model and every fusion model against the better unimodal one, each with its
+    half-width; the widest half-width says whether that seed count resolves +-3 points."""
+    from avemo.report import cli
+    from avemo.report.mrpn import seed_table
+
+    rng = np.random.default_rng(4)
+    three, five = mrpn_experiment("s3", 3, 0.08, rng), mrpn_experiment("s5", 5, 0.05, rng)
+    text = seed_table([three, five])
+    lines = text.splitlines()
+    assert lines[0] == "| | 3 seed(s), mrpn.epochs=8 | 5 seed(s), mrpn.epochs=8 |"
+    n2_n1 = next(line for line in lines if line.startswith("| n2 - n1 (points)"))
+    d = 100 * five.metrics["mrpn.n2_vs_n1_delta"]
+    assert f"{d:+.1f} [{d - 2.5:+.1f}, {d + 2.5:+.1f}] (+-2.5)" in n2_n1 and "(+-4.0)" in n2_n1
+    assert any(line.startswith("| n2 - video_only (points)") for line in lines)  # video is the better unimodal
+    assert lines[-1] == "| widest half-width | 4.0 | 2.5 (resolves +-3) |"
+    assert "| n1 accuracy |" in text and "| audio_only accuracy |" in text
+    # the command: only experiments that ran train_mrpn, the results doc's mrpn block filled
+    other = parse_exp_show(fake_show())[0]
+    monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: [])
+    monkeypatch.setattr(cli, "parse_exp_show", lambda rows: [other, three, five])
+    monkeypatch.setattr(cli, "read_files", lambda exps, tables, cwd=".": None)
+    doc = tmp_path / "results.md"
+    doc.write_text("a\n<!-- avemo report mrpn: begin -->\nold\n<!-- avemo report mrpn: end -->\nb\n")
+    assert cli.collect_mrpn(tmp_path / "out", doc) == text
+    assert text in doc.read_text() and "old" not in doc.read_text() and (tmp_path / "out/mrpn.md").exists()
+    with pytest.raises(SystemExit, match="no experiment ran train_mrpn"):
+        seed_table([other])

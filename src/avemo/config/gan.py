@@ -1,7 +1,7 @@
 """``gan``: the GAN variant (loss, generator, condition, input, direction) and its training."""
 from __future__ import annotations
 
-from ..variants import (GAN_CONDITIONS, GAN_DIRECTIONS, GAN_GENERATORS, GAN_INPUTS, GAN_LOSSES, GAN_OPTIMIZERS,
+from ..variants import (GAN_CONDITIONS, GAN_CRITIC_CONDITIONS, GAN_DIRECTIONS, GAN_GENERATORS, GAN_INPUTS, GAN_LOSSES, GAN_OPTIMIZERS,
                         GAN_PRETRAIN_POOLS, GAN_UPSAMPLERS)
 from .core import ParamsError, bounded, choice, section
 
@@ -11,6 +11,7 @@ class GanParams:
     loss: str = choice(GAN_LOSSES)
     generator: str = choice(GAN_GENERATORS)
     upsample: str = choice(GAN_UPSAMPLERS)  # G's upsampling: transposed conv | resize + conv
+    critic_condition: str = choice(GAN_CRITIC_CONDITIONS)  # D reads c as input channels | by projection
     condition: str = choice(GAN_CONDITIONS)
     input: str = choice(GAN_INPUTS)
     direction: str = choice(GAN_DIRECTIONS)

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from .classifier import ClassifierConfig, EmotionCNN
-from .discriminator import Discriminator, DiscriminatorConfig
+from .discriminator import DISCRIMINATORS, DiscriminatorConfig
 from .generator import GENERATORS, GeneratorConfig
 
 
@@ -25,6 +25,7 @@ class GanSetup:
     use_source: bool
     with_q: bool
     upsample: str  # a key of generator.UPSAMPLERS
+    critic_condition: str = "concat"  # a key of discriminator.DISCRIMINATORS
 
 
 @dataclass
@@ -51,7 +52,8 @@ Q_FEATURE_DIM, Q_DROPOUT = 64, 0.3
 
 def build_gan(s: GanSetup) -> GanModels:
     g = build_generator(s)
-    d = Discriminator(DiscriminatorConfig(tuple(s.target_shape), s.cond_dim, s.width, batch_norm=s.critic_batch_norm))
+    d = DISCRIMINATORS[s.critic_condition](DiscriminatorConfig(tuple(s.target_shape), s.cond_dim, s.width,
+                                                               batch_norm=s.critic_batch_norm))
     q = (EmotionCNN(ClassifierConfig(in_channels=s.target_shape[0], n_classes=s.n_classes, depth="small",
                                      width=max(8, s.width // 2), feature_dim=Q_FEATURE_DIM, dropout=Q_DROPOUT))
          if s.with_q else None)
