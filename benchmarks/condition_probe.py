@@ -82,7 +82,17 @@ def term_pulls(models, data: GanData, cfg) -> dict[str, float]:
 def probe(kind: str, dropout: float, args, net) -> list[tuple[int, float, float, float, float]]:
     """(steps, GAN-test and top-class share as trained, the same with zeroed sources) every ``args.every`` steps."""
     pairs = s3_data(kind, args.copies)
-    data = GanData(pairs.source, pairs.target, pairs.condition, pairs.klass)
+    source = pairs.source
+    if args.standardise and source.dim() == 2:  # z-score each embedding dimension (over S3's windows)
+        source = (source - source.mean(0)) / source.std(0).clamp_min(1e-6)
+    target, condition, klass = pairs.target, pairs.condition, pairs.klass
+    if args.clean_targets and kind == "temporal":  # each window paired with its clip's spectrogram, not a SpecAugment copy
+        clean = s3_data("image", 1)
+        position = {clip: i for i, clip in enumerate(clean.clips)}
+        target = clean.target[torch.as_tensor([position[clip] for clip in pairs.clips])]
+    if args.repeat > 1:  # each pair repeated, as the temporal input repeats a clip's target over its windows
+        source, target, condition, klass = (t.repeat_interleave(args.repeat, 0) for t in (source, target, condition, klass))
+    data = GanData(source, target, condition, klass)
     torch.manual_seed(0)
     models = build_gan(gan_setup(tuple(pairs.source.shape[1:]), tuple(pairs.target.shape[1:]),
                                  critic_batch_norm=LOSSES[args.loss].critic_batch_norm,
@@ -118,6 +128,9 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=1, help="temporal input: SpecAugment copies per window")
     ap.add_argument("--dropouts", type=float, nargs="+", default=[0.0, 0.5])
     ap.add_argument("--inputs", nargs="+", default=["image", "temporal"])
+    ap.add_argument("--clean-targets", action="store_true", help="temporal input: the clip's spectrogram as every window's target")
+    ap.add_argument("--repeat", type=int, default=1, help="repeat every pair this many times (image input as often as temporal's windows)")
+    ap.add_argument("--standardise", action="store_true", help="z-score vector sources (the window embeddings) per dimension")
     ap.add_argument("--critic", default="concat", help="how the critic reads the condition (gan.critic_condition)")
     ap.add_argument("--set", default="", help='training settings, "q_weight=5 l1_weight=10" (GanTrainConfig fields)')
     args = ap.parse_args()

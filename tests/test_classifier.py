@@ -41,9 +41,23 @@ def test_learns_a_separable_toy_set_and_checkpoint_reloads(tmp_path):
 
 def test_augmentations_keep_shape_and_range():
     torch.manual_seed(0)
-    x = torch.rand(4, 1, 28, 112) * 2 - 1
+    x = torch.rand(4, 1, 28, 112) * 0.8 - 0.3 + torch.linspace(-0.2, 0.2, 4)[:, None, None, None]  # clips' own levels
     out = SpecAugment()(x)
-    assert out.shape == x.shape and out.min() >= -1 and (out == -1).any()
+    assert out.shape == x.shape
+    masked = (out - x).abs() > 1e-5  # unmasked bins come back up to rounding
+    assert masked.any(dim=(1, 2, 3)).all()  # every spectrogram gets masks
+    # each mask holds its own spectrogram's mean (SpecAugment's), inside the clip's range, never the scale's -1
+    means = x.mean(dim=(1, 2, 3))
+    for k in range(4):
+        assert torch.allclose(out[k][masked[k]], means[k].expand(int(masked[k].sum())), atol=1e-6)
+    assert out.min() >= x.min() and not (out == -1).any()
+    # torchaudio's own masking with that mean as its fill value gives the same bands (an independent route)
+    import torchaudio.functional as AF
+    torch.manual_seed(1)
+    ours = SpecAugment(n_time=0)(x[:1])
+    torch.manual_seed(1)
+    theirs = AF.mask_along_axis_iid(x[:1], 4, float(means[0]), axis=2)
+    assert torch.allclose(ours, theirs, atol=1e-6)
     f = torch.rand(8, 3, 28, 28)
     flipped = face_augment(f)
     assert all(torch.equal(a, b) or torch.equal(a, b.flip(-1)) for a, b in zip(flipped, f))

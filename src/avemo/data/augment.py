@@ -15,7 +15,12 @@ def face_augment(x: torch.Tensor) -> torch.Tensor:
 
 
 class SpecAugment:
-    """(B, 1, F, T) -> same shape: ``n_freq`` frequency masks and ``n_time`` time masks, masked to -1."""
+    """(B, 1, F, T) -> same shape: ``n_freq`` frequency masks and ``n_time`` time masks, each masked to
+    its spectrogram's mean, as SpecAugment masks (Park et al., Interspeech 2019, sec. 2: their log-mels
+    are normalised to mean 0, so the masks' zeros are the mean). Masking to -1, the scale's silence,
+    wrote a value no clip of the synthetic corpus reaches (its quietest bins lie near -0.4): the
+    audio CNN called nearly every masked spectrogram one class, and so did tc-wGAN's generator, which
+    learns to draw them (docs/benchmarks.md, "Does the generator's condition carry the class?")."""
 
     def __init__(self, freq_mask: int = 4, time_mask: int = 12, n_freq: int = 1, n_time: int = 2):
         self.freq = torchaudio.transforms.FrequencyMasking(freq_mask, iid_masks=True)
@@ -23,12 +28,13 @@ class SpecAugment:
         self.n_freq, self.n_time = n_freq, n_time
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        shifted = x + 1.0  # masks write 0; the spectrogram's floor is -1
+        mean = x.mean(dim=(-2, -1), keepdim=True)
+        shifted = x - mean  # torchaudio's masks write 0: here each spectrogram's own mean
         for _ in range(self.n_freq):
             shifted = self.freq(shifted)
         for _ in range(self.n_time):
             shifted = self.time(shifted)
-        return shifted - 1.0
+        return shifted + mean
 
 
 def specaugment_copies(x: torch.Tensor, copies: int, seed: int) -> torch.Tensor:
