@@ -714,3 +714,25 @@ def test_the_mrpn_seed_table_gives_each_difference_its_interval_and_half_width_p
     assert text in doc.read_text() and "old" not in doc.read_text() and (tmp_path / "out/mrpn.md").exists()
     with pytest.raises(SystemExit, match="no experiment ran train_mrpn"):
         seed_table([other])
+
+
+def test_wait_starts_the_workers_then_waits_for_a_study_queued_earlier(monkeypatch):
+    """`avemo report wait`: workers started with each job's thread share, then the queue polled until
+    nothing is queued or running."""
+    import subprocess
+    from avemo.report import cli
+
+    calls = []
+    polls = iter(["a  Running\nWorker status: 1 active, 0 idle", "a  Success\nWorker status: 0 active, 0 idle"])
+
+    class Done:
+        def __init__(self, cmd, env):
+            calls.append((cmd[:3], (env or {}).get("OMP_NUM_THREADS")))
+            self.stdout = next(polls) if cmd[:3] == ["dvc", "queue", "status"] else ""
+
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: Done(cmd, kw.get("env")))
+    monkeypatch.setattr(cli.time, "sleep", lambda s: None)
+    cli.main(["wait", "--jobs", "2"])
+    share = str(max(1, (__import__("os").cpu_count() or 1) // 2))
+    assert calls == [(["dvc", "queue", "start"], share), (["dvc", "queue", "status"], None),
+                     (["dvc", "queue", "status"], None)]

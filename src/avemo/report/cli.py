@@ -4,6 +4,7 @@ tables from what DVC stores.
     avemo report queue --folds 6 --variant gan.condition=label --variant "gan.loss=wasserstein gan.n_critic=5"
     avemo report run --folds 6 --variant ...       # queue, `dvc queue start`, wait
     avemo report queue --folds 8 --start-fold 5 --set eval.seeds=3 --variant ...   # folds 5-7 only, every row with 3 seeds
+    avemo report wait --jobs 1     # a study queued before: start the workers, wait, restart them if DVC's worker dies
     avemo report collect [--results docs/results.md]   # reports/tables.{md,json,png} (and the block in the results doc)
     avemo report collect --since c487847   # a study queued over several commits: HEAD's experiments and every earlier one's back to c487847
     avemo report collect --since c487847 --where "eval.seeds=3 classifier.min_epochs=20"   # only that study's experiments
@@ -223,6 +224,10 @@ def main(argv: list[str] | None = None) -> None:
                        help="queue every variant of a fold before the next fold (a study cut short leaves whole folds)")
         p.add_argument("--ledger", type=Path,
                        help="skip the folds this ledger already holds (a study continued on another machine)")
+    p = sub.add_parser("wait", help="start the queue's workers and wait until the queued experiments are done, "
+                                    "starting them again when DVC's worker dies (a study queued earlier)")
+    p.add_argument("--jobs", type=int, default=1, help="experiments run at once, each with its share of the cores")
+    p.add_argument("--poll", type=float, default=30.0, help="seconds between queue checks")
     p = sub.add_parser("collect", help="build reports/tables.{md,json,png} from the finished experiments")
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--results", type=Path, help="also replace the report block of this file (docs/results.md)")
@@ -266,6 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "mrpn":
         num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
         print(collect_mrpn(args.out, args.results, rev=args.rev, num=num, where=args.where))
+    elif args.command == "wait":
+        start_workers(args.jobs)
+        wait(poll=args.poll, jobs=args.jobs)
     elif args.command == "splits":
         if args.datasets is not None:  # the docs' table: the datasets' documented sizes only
             replace_block(args.datasets, designs.splits_table(split_spec(args.params)), designs.BEGIN, designs.END)
