@@ -15,7 +15,6 @@ tables from what DVC stores.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import subprocess
 import sys
 import time
@@ -47,15 +46,10 @@ def queue(folds: int, variants: list[str], cwd: str = ".", start_fold: int = 0, 
     them. The folds a ledger's ``done`` experiments already ran (same params) are not queued again."""
     if not 0 <= start_fold < folds:
         raise SystemExit(f"avemo report: --start-fold {start_fold} must lie in 0 .. {folds - 1}")
-    rows = variants or [""]
-    if by_fold or done:
-        from .ledger import holds
-
-        jobs = [(f"split.fold={fold}", variant) for fold, variant in
-                ((f, v) for f in range(start_fold, folds) for v in rows) if not done or
-                not holds(done, f"{common} {variant}", fold)]
-        if not by_fold:  # variant by variant, each over the folds it still lacks
-            jobs.sort(key=lambda job: rows.index(job[1]))
+    rows, fold_range = variants or [""], range(start_fold, folds)
+    if by_fold or done:  # one experiment per (fold, variant): fold-major, or each variant over the folds it lacks
+        pairs = ([(f, v) for f in fold_range for v in rows] if by_fold else [(f, v) for v in rows for f in fold_range])
+        jobs = [(f"split.fold={f}", v) for f, v in pairs if not done or not ledger.holds(done, f"{common} {v}", f)]
     else:
         jobs = [(f"split.fold=range({start_fold},{folds})", variant) for variant in rows]
     commands = []
@@ -134,14 +128,13 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
     reference = baseline_params(rows, head_rev(cwd, rev or "HEAD")) or baseline_params(rows)
     read = len(experiments) + len(kept)
     settings = parse_settings(where)
-    filled = Counter(fill_added_params(experiments, reference))
+    filled = fill_added_params(kept + experiments, reference)
     if experiments:  # a ledger's experiments were chosen by --where when they were added
         experiments = matching(experiments, settings)
         read_files(experiments, (CLIPS_PLACES, CURVE_PLACES), cwd)
     experiments = ledger.merge(kept, experiments)
     if ledger_path:
         ledger.save(ledger_path, experiments)
-    filled.update(fill_added_params(experiments, reference))
     experiments = matching(experiments, settings)
     if not experiments:
         raise SystemExit(f"avemo report: none of the {read} finished experiments sets {where}")

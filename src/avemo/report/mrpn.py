@@ -31,13 +31,17 @@ def comparisons(m: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def half_width(m: dict, stem: str) -> float:
+    return (m[PREFIX + stem + "_ci95_high"] - m[PREFIX + stem + "_ci95_low"]) / 2
+
+
 def cell(m: dict, stem: str) -> str:
     """``+1.4 [-2.0, +4.9] (+-3.5)``: the difference in points, its interval and half-width."""
     key = PREFIX + stem
     if key not in m:
         return "-"
-    low, high = m[key + "_ci95_low"], m[key + "_ci95_high"]
-    return f"{pct(m[key])} [{pct(low)}, {pct(high)}] (+-{100 * (high - low) / 2:.1f})"
+    return (f"{pct(m[key])} [{pct(m[key + '_ci95_low'])}, {pct(m[key + '_ci95_high'])}] "
+            f"(+-{100 * half_width(m, stem):.1f})")
 
 
 def column(exp: Experiment, keys: tuple[str, ...]) -> str:
@@ -60,8 +64,7 @@ def seed_table(experiments: list[Experiment], keys: tuple[str, ...] = ("mrpn.epo
     labels = dict.fromkeys(row for e in runs for row in comparisons(e.metrics))
     for label, stem in labels:
         lines.append(f"| {label} (points) | " + " | ".join(cell(e.metrics, stem) for e in runs) + " |")
-    widest = [max(((e.metrics[PREFIX + s + "_ci95_high"] - e.metrics[PREFIX + s + "_ci95_low"]) / 2
-                   for _, s in comparisons(e.metrics)), default=float("nan")) for e in runs]
+    widest = [max((half_width(e.metrics, s) for _, s in comparisons(e.metrics)), default=float("nan")) for e in runs]
     lines.append("| widest half-width | " + " | ".join(
         f"{100 * w:.1f}" + (" (resolves +-3)" if w <= TARGET else "") for w in widest) + " |")
     return "\n".join(lines)
