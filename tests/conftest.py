@@ -53,7 +53,7 @@ def tiny_corpus(tmp_path_factory) -> Path:
 # --no-loadscope-reorder, which keeps this order instead of xdist's most-tests-first): the files that
 # take longest go first, so that the end-to-end run starts at once on one worker while the other
 # works through the rest, instead of starting last (`pytest --durations` gives the order).
-LONGEST_FIRST = ("test_pipeline.py", "test_tracking.py", "test_benchmarks.py", "test_distributed.py", "test_runs.py",
+LONGEST_FIRST = ("test_pipeline.py", "test_other_cpu_kernels.py", "test_tracking.py", "test_benchmarks.py", "test_distributed.py", "test_runs.py",
                  "test_gan_condition.py", "test_user_dataset.py", "test_bad_media.py", "test_gan_training.py")
 
 
