@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install repro test bench tables budget mrpn rehearsal paper clean
+.PHONY: install repro test bench tables budget mrpn faces rehearsal paper clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -108,6 +108,15 @@ mrpn: install
 		$(if $(MRPN_SET),--set "$(MRPN_SET)") $(foreach s,$(MRPN_SEEDS),--variant "mrpn.seeds=$(s)")
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report mrpn $(COLLECT) --results docs/results.md \
 		$(if $(MRPN_SET),--where "$(MRPN_SET)")
+
+# Faces over actor folds (docs/results.md, "Faces: features vs pixels"): face_study alone (and what it needs) on every
+# fold, then each face input x model pooled over all folds' test actors, with half-widths.
+FACES_SET ?=
+faces: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report run --folds $(FOLDS) --targets face_study --jobs $(JOBS) \
+		$(if $(FACES_SET),--set "$(FACES_SET)")
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/avemo report faces $(COLLECT) --results docs/results.md \
+		$(if $(FACES_SET),--where "$(FACES_SET)")
 
 # Paper size on the CPU (docs/benchmarks.md, "Paper size on the CPU"): a CREMA-D-sized synthetic corpus
 # through every stage in a copy of the repository, each stage's wall time and peak memory; hours on 2 cores.

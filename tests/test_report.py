@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avemo.report.experiments import parse_exp_show
+from avemo.report.experiments import Experiment, parse_exp_show
 from avemo.report.render import BEGIN, END, markdown, pct, replace_block, write_report
 from conftest import ROOT
 from avemo.report.tables import CLIPS, bh_adjust, compare_to, fill_added_params, group, one_param_contrasts, summarise
@@ -377,7 +377,7 @@ def test_the_avemo_command_lists_its_commands_and_exits_0(argv):
 
     out = subprocess.run([sys.executable, "-m", "avemo.cli", *argv], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    for command in ("queue", "run", "collect", "summary", "splits"):
+    for command in ("queue", "run", "collect", "mrpn", "faces", "summary", "splits"):
         assert f"report {command}" in out.stdout
     wrong = subprocess.run([sys.executable, "-m", "avemo.cli", "reprot"], capture_output=True, text=True)
     assert wrong.returncode == 2 and "unknown command 'reprot'" in wrong.stderr
@@ -736,3 +736,70 @@ def test_wait_starts_the_workers_then_waits_for_a_study_queued_earlier(monkeypat
     share = str(max(1, (__import__("os").cpu_count() or 1) // 2))
     assert calls == [(["dvc", "queue", "start"], share), (["dvc", "queue", "status"], None),
                      (["dvc", "queue", "status"], None)]
+
+
+def face_fold(fold: int, rng, skill: dict, rows_missing: tuple = ()) -> Experiment:
+    """A fold experiment that ran face_study: 4 S4 actors of its own x 6 clips, each row's per-clip
+    correctness drawn around its ``skill`` (upright) and lower when turned."""
+    actors = np.repeat(np.arange(4) + 10 * fold, 6)
+    table = pd.DataFrame({"clip": [f"c{fold}_{k}" for k in range(len(actors))], "actor": actors,
+                          "label": rng.integers(0, 6, len(actors))})
+    for name, p in skill.items():
+        if name not in rows_missing:
+            table[name] = (rng.random(len(actors)) < p).astype(float)
+            table[f"{name}_turned"] = (rng.random(len(actors)) < p - 0.2).astype(float)
+    from avemo.report.faces import CLIPS as FACE_CLIPS
+
+    return Experiment(f"f{fold}", f"f{fold}-sha", {"split.fold": fold}, {}, {FACE_CLIPS: table.to_csv(index=False)})
+
+
+def test_face_study_pools_every_fold_s_test_actors_into_one_interval(monkeypatch, tmp_path):
+    """`avemo report faces`: every fold's S4 clips pooled (each fold's actors its own), each row's
+    accuracy and its difference to f_S on pixels over all of them, a row a fold did not run compared
+    on the clips both scored; a fold counted twice or an actor in two folds' S4 is refused."""
+    from avemo.report import cli
+    from avemo.report.faces import face_table, pooled_clips
+
+    rng = np.random.default_rng(7)
+    skill = {"pixels_cnn": 0.7, "geometry_mlp": 0.5}
+    folds = [face_fold(0, rng, skill), face_fold(1, rng, skill, rows_missing=("geometry_mlp",)), face_fold(2, rng, skill)]
+    other = Experiment("no-face", "x-sha", {"split.fold": 3}, {}, {})  # ran no face_study: left out
+    text = face_table([folds[2], other, folds[0], folds[1]])
+    assert text.startswith("3 fold(s), 12 test actors, 72 clips")
+    pooled = pd.concat([clip_table_of(e) for e in folds])
+    cnn = next(line for line in text.splitlines() if line.startswith("| pixels cnn |"))
+    assert cnn.split(" | ")[1].startswith(f"{pooled['pixels_cnn'].mean():.3f} [")
+    geometry = next(line for line in text.splitlines() if line.startswith("| geometry mlp |"))
+    scored = pooled["geometry_mlp"].notna()
+    assert scored.sum() == 48 and geometry.split(" | ")[1].startswith(f"{pooled['geometry_mlp'][scored].mean():.3f} [")
+    diff = 100 * (pooled["geometry_mlp"] - pooled["pixels_cnn"])[scored].mean()
+    assert geometry.split(" | ")[4].startswith(f"{diff:+.1f} [")
+    low, high = (float(v) for v in geometry.split(" | ")[4].split("[")[1].split("]")[0].split(", "))
+    assert low <= diff <= high and "Widest half-width vs pixels + cnn:" in text
+    # pooling narrows: one fold's interval on pixels_cnn is wider than the three folds'
+    width = lambda line: float(line.split(" | ")[1].split("[")[1].split(", ")[1].rstrip("]")) - float(  # noqa: E731
+        line.split(" | ")[1].split("[")[1].split(", ")[0])
+    alone = next(line for line in face_table([folds[0]]).splitlines() if line.startswith("| pixels cnn |"))
+    assert width(alone) > width(cnn)
+    with pytest.raises(SystemExit, match=r"fold\(s\) \[0\]"):
+        pooled_clips([folds[0], face_fold(0, rng, skill)])
+    moved = face_fold(3, rng, skill)
+    moved.files = {k: v.replace("30,", "20,") for k, v in moved.files.items()}  # fold 3's first actor is fold 2's
+    with pytest.raises(SystemExit, match="in several folds' S4"):
+        pooled_clips([folds[2], moved])
+    with pytest.raises(SystemExit, match="no experiment ran face_study"):
+        face_table([other])
+    monkeypatch.setattr(cli, "exp_show", lambda *a, **kw: [])
+    monkeypatch.setattr(cli, "parse_exp_show", lambda rows: [other, *folds])
+    monkeypatch.setattr(cli, "read_files", lambda exps, tables, cwd=".": None)
+    doc = tmp_path / "results.md"
+    doc.write_text("a\n<!-- avemo report faces: begin -->\nstale\n<!-- avemo report faces: end -->\nb\n")
+    assert cli.collect_faces(tmp_path / "out", doc) == text
+    assert text in doc.read_text() and "stale" not in doc.read_text() and (tmp_path / "out/faces.md").exists()
+
+
+def clip_table_of(exp):
+    from avemo.report.experiments import clip_table
+    from avemo.report.faces import CLIPS as FACE_CLIPS
+
+    return clip_table(exp, FACE_CLIPS)

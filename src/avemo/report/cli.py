@@ -9,6 +9,7 @@ tables from what DVC stores.
     avemo report collect --since c487847   # a study queued over several commits: HEAD's experiments and every earlier one's back to c487847
     avemo report collect --since c487847 --where "eval.seeds=3 classifier.min_epochs=20"   # only that study's experiments
     avemo report mrpn --since c487847 --where "mrpn.epochs=8" [--results docs/results.md]   # MRPN over seeds
+    avemo report faces --since <commit> [--results docs/results.md]   # face_study pooled over folds
     avemo report summary [--readme README.md] [--results docs/results.md]   # the tables of one dvc repro
     avemo report splits [--datasets docs/datasets.md]   # actors per set on CREMA-D, RAVDESS and data.root's dataset
 """
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 from .experiments import baseline_params, commits_between, exp_show, head_rev, parse_exp_show, read_files
-from . import designs, ledger, mrpn, summary
+from . import designs, faces, ledger, mrpn, summary
 from .render import markers, readme_headline, replace_block, write_report
 from .tables import (CLIPS_PLACES, CURVE_PLACES, common_settings, compare_to, fill_added_params, group,
                      matching, one_param_contrasts, parse_settings, summarise)
@@ -166,6 +167,20 @@ def collect_mrpn(out_dir: Path, results: Path | None = None, rev: str | None = N
     return text
 
 
+def collect_faces(out_dir: Path, results: Path | None = None, rev: str | None = None, num: int = 1,
+                  where: str = "", cwd: str = ".") -> str:
+    """face_study pooled over the folds of the finished experiments that ran it (and set ``where``):
+    ``out_dir/faces.md``, and the ``faces`` block of ``results``."""
+    experiments = matching(parse_exp_show(exp_show(False, cwd, rev=rev, num=num)), parse_settings(where))
+    read_files(experiments, ((faces.CLIPS,),), cwd)
+    text = faces.face_table(experiments)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "faces.md").write_text(text + "\n")
+    if results is not None:
+        replace_block(results, text + "\n", *markers("faces"))
+    return text
+
+
 def split_spec(params: Path):
     """The split section of ``params`` as the splitter's spec (fold 0: the table spans every fold)."""
     from ..config.core import build, load_params
@@ -245,6 +260,15 @@ def main(argv: list[str] | None = None) -> None:
     reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
     reach.add_argument("--since", help="and of every commit back to this one")
     p.add_argument("--where", default="", metavar='"KEY=VALUE ..."', help="only the experiments that set these params")
+    p = sub.add_parser("faces", help="face_study pooled over actor folds: reports/faces/faces.md from the experiments "
+                                     "that ran face_study")
+    p.add_argument("--out", type=Path, default=Path("reports/faces"))
+    p.add_argument("--results", type=Path, help="also replace the faces block of this file (docs/results.md)")
+    p.add_argument("--rev", help="experiments of this commit")
+    reach = p.add_mutually_exclusive_group()
+    reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
+    reach.add_argument("--since", help="and of every commit back to this one")
+    p.add_argument("--where", default="", metavar='"KEY=VALUE ..."', help="only the experiments that set these params")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
@@ -264,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "mrpn":
         num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
         print(collect_mrpn(args.out, args.results, rev=args.rev, num=num, where=args.where))
+    elif args.command == "faces":
+        num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
+        print(collect_faces(args.out, args.results, rev=args.rev, num=num, where=args.where))
     elif args.command == "wait":
         start_workers(args.jobs)
         wait(poll=args.poll, jobs=args.jobs)
