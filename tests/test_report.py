@@ -377,7 +377,7 @@ def test_the_avemo_command_lists_its_commands_and_exits_0(argv):
 
     out = subprocess.run([sys.executable, "-m", "avemo.cli", *argv], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    for command in ("queue", "run", "collect", "mrpn", "faces", "summary", "splits"):
+    for command in ("queue", "run", "wait", "collect", "mrpn", "faces", "summary", "splits"):
         assert f"report {command}" in out.stdout
     wrong = subprocess.run([sys.executable, "-m", "avemo.cli", "reprot"], capture_output=True, text=True)
     assert wrong.returncode == 2 and "unknown command 'reprot'" in wrong.stderr

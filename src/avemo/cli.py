@@ -9,7 +9,10 @@ USAGE = """usage: avemo report <command> ...
 commands (avemo report <command> --help for each):
   report queue     queue a study: every variant over actor folds, as DVC experiments
   report run       queue it, run the queue and wait
+  report wait      start the queue's workers for a study queued earlier and wait (restarts a dead worker)
   report collect   the study's tables and figure (reports/, docs/results.md)
+  report mrpn      MRPN over training seeds (reports/mrpn/, docs/results.md)
+  report faces     face_study pooled over actor folds (reports/faces/, docs/results.md)
   report summary   the tables of one dvc repro, from metrics/ and results/
   report splits    actors per set and folds on CREMA-D and RAVDESS with the split params
 """
