@@ -153,32 +153,32 @@ def collect(out_dir: Path, results: Path | None = None, all_commits: bool = Fals
     return text
 
 
-def collect_mrpn(out_dir: Path, results: Path | None = None, rev: str | None = None, num: int = 1,
-                 where: str = "", cwd: str = ".") -> str:
-    """The MRPN seed table of the finished experiments that ran train_mrpn (and set ``where``):
-    ``out_dir/mrpn.md``, and the ``mrpn`` block of ``results``."""
+def collect_one_stage(name: str, tables: tuple, table, out_dir: Path, results: Path | None = None,
+                      rev: str | None = None, num: int = 1, where: str = "", cwd: str = ".") -> str:
+    """A one-stage study's table (``table(experiments) -> markdown``) of the finished experiments of the
+    commits read that set ``where``, with ``tables`` read from each: ``out_dir/<name>.md``, and the
+    ``name`` block of ``results``."""
     experiments = matching(parse_exp_show(exp_show(False, cwd, rev=rev, num=num)), parse_settings(where))
-    read_files(experiments, (), cwd)
-    text = mrpn.seed_table(experiments)
+    read_files(experiments, tables, cwd)
+    text = table(experiments)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "mrpn.md").write_text(text + "\n")
+    (out_dir / f"{name}.md").write_text(text + "\n")
     if results is not None:
-        replace_block(results, text + "\n", *markers("mrpn"))
+        replace_block(results, text + "\n", *markers(name))
     return text
 
 
-def collect_faces(out_dir: Path, results: Path | None = None, rev: str | None = None, num: int = 1,
-                  where: str = "", cwd: str = ".") -> str:
-    """face_study pooled over the folds of the finished experiments that ran it (and set ``where``):
-    ``out_dir/faces.md``, and the ``faces`` block of ``results``."""
-    experiments = matching(parse_exp_show(exp_show(False, cwd, rev=rev, num=num)), parse_settings(where))
-    read_files(experiments, ((faces.CLIPS,),), cwd)
-    text = faces.face_table(experiments)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "faces.md").write_text(text + "\n")
-    if results is not None:
-        replace_block(results, text + "\n", *markers("faces"))
-    return text
+def collect_mrpn(out_dir: Path, results: Path | None = None, **reach) -> str:
+    """The MRPN seed table of the experiments that ran train_mrpn."""
+    return collect_one_stage("mrpn", (), mrpn.seed_table, out_dir, results, **reach)
+
+
+def collect_faces(out_dir: Path, results: Path | None = None, **reach) -> str:
+    """face_study pooled over the folds of the experiments that ran it."""
+    return collect_one_stage("faces", ((faces.CLIPS,),), faces.face_table, out_dir, results, **reach)
+
+
+ONE_STAGE = {"mrpn": collect_mrpn, "faces": collect_faces}  # command -> its report
 
 
 def split_spec(params: Path):
@@ -252,23 +252,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ledger", type=Path,
                    help="a study's kept experiments (reports/<study>/ledger.json.gz): report them with the ones "
                         "DVC holds, and add those to it")
-    p = sub.add_parser("mrpn", help="MRPN over training seeds: reports/mrpn/mrpn.md from the experiments that ran train_mrpn")
-    p.add_argument("--out", type=Path, default=Path("reports/mrpn"))
-    p.add_argument("--results", type=Path, help="also replace the mrpn block of this file (docs/results.md)")
-    p.add_argument("--rev", help="experiments of this commit")
-    reach = p.add_mutually_exclusive_group()
-    reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
-    reach.add_argument("--since", help="and of every commit back to this one")
-    p.add_argument("--where", default="", metavar='"KEY=VALUE ..."', help="only the experiments that set these params")
-    p = sub.add_parser("faces", help="face_study pooled over actor folds: reports/faces/faces.md from the experiments "
-                                     "that ran face_study")
-    p.add_argument("--out", type=Path, default=Path("reports/faces"))
-    p.add_argument("--results", type=Path, help="also replace the faces block of this file (docs/results.md)")
-    p.add_argument("--rev", help="experiments of this commit")
-    reach = p.add_mutually_exclusive_group()
-    reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
-    reach.add_argument("--since", help="and of every commit back to this one")
-    p.add_argument("--where", default="", metavar='"KEY=VALUE ..."', help="only the experiments that set these params")
+    for name, collects in (("mrpn", "MRPN over training seeds"), ("faces", "face_study pooled over actor folds")):  # ONE_STAGE
+        p = sub.add_parser(name, help=f"{collects}: reports/{name}/{name}.md from the experiments that ran its stage")
+        p.add_argument("--out", type=Path, default=Path(f"reports/{name}"))
+        p.add_argument("--results", type=Path, help=f"also replace the {name} block of this file (docs/results.md)")
+        p.add_argument("--rev", help="experiments of this commit")
+        reach = p.add_mutually_exclusive_group()
+        reach.add_argument("--num", type=int, default=1, help="and of the commits before it, this many commits in all")
+        reach.add_argument("--since", help="and of every commit back to this one")
+        p.add_argument("--where", default="", metavar='"KEY=VALUE ..."', help="only the experiments that set these params")
     p = sub.add_parser("summary", help="the tables of one dvc repro, from results/<stage>/results.json")
     p.add_argument("--source", type=Path, default=Path("results"), help="the results folder (default: results)")
     p.add_argument("--readme", type=Path, help="also replace the headline table's block of this file (README.md)")
@@ -285,12 +277,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.command == "run":
             start_workers(args.jobs)
             wait(poll=args.poll, jobs=args.jobs)
-    elif args.command == "mrpn":
+    elif args.command in ONE_STAGE:
         num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
-        print(collect_mrpn(args.out, args.results, rev=args.rev, num=num, where=args.where))
-    elif args.command == "faces":
-        num = commits_between(args.since, args.rev or "HEAD") if args.since else args.num
-        print(collect_faces(args.out, args.results, rev=args.rev, num=num, where=args.where))
+        print(ONE_STAGE[args.command](args.out, args.results, rev=args.rev, num=num, where=args.where))
     elif args.command == "wait":
         start_workers(args.jobs)
         wait(poll=args.poll, jobs=args.jobs)
